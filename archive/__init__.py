@@ -1,0 +1,1 @@
+"""Archive layer: WARC writing and reading, the SQL catalog and indexing. Never imports scrapy."""

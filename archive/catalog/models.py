@@ -1,0 +1,142 @@
+"""SQLAlchemy 2 models of the catalog. Captures use CDX vocabulary."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware datetimes stored as UTC (SQLite keeps no zone of its own)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the catalog; attach a time zone")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Source(Base):
+    __tablename__ = "sources"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32), default="site")
+    hosts: Mapped[str] = mapped_column(Text, default="")
+
+
+class CrawlRun(Base):
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    spider: Mapped[str] = mapped_column(String(64))
+    sources: Mapped[str] = mapped_column(Text, default="")
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    status: Mapped[str] = mapped_column(String(32), default="running")
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    articles: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    warc_files: Mapped[str] = mapped_column(Text, default="")
+
+
+class Capture(Base):
+    __tablename__ = "captures"
+    __table_args__ = (Index("ix_captures_urlkey_timestamp", "urlkey", "timestamp"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_id: Mapped[str] = mapped_column(String(64), unique=True)
+    record_type: Mapped[str] = mapped_column(String(16), default="response")
+    url: Mapped[str] = mapped_column(Text)
+    urlkey: Mapped[str] = mapped_column(Text)
+    timestamp: Mapped[str] = mapped_column(String(14))
+    status: Mapped[int] = mapped_column(Integer)
+    mime: Mapped[str] = mapped_column(String(128))
+    digest: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(255), index=True)
+    offset: Mapped[int] = mapped_column(BigInteger)
+    length: Mapped[int] = mapped_column(BigInteger)
+    source_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    run_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class Article(Base):
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("captures.record_id"), unique=True
+    )
+    url: Mapped[str] = mapped_column(Text)
+    source_id: Mapped[str] = mapped_column(String(64), index=True)
+    section: Mapped[str] = mapped_column(String(128), default="")
+    title: Mapped[str] = mapped_column(Text, default="")
+    published: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    origin: Mapped[str] = mapped_column(String(200), default="")
+    editor: Mapped[str] = mapped_column(String(200), default="")
+    author: Mapped[str] = mapped_column(String(200), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    captured_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Fingerprint(Base):
+    """A 64-bit simhash as 16-char hex, plus its four 16-bit bands for indexed lookup."""
+
+    __tablename__ = "fingerprints"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), primary_key=True)
+    simhash: Mapped[str] = mapped_column(String(16))
+    band0: Mapped[int] = mapped_column(Integer, index=True)
+    band1: Mapped[int] = mapped_column(Integer, index=True)
+    band2: Mapped[int] = mapped_column(Integer, index=True)
+    band3: Mapped[int] = mapped_column(Integer, index=True)
+    chars: Mapped[int] = mapped_column(Integer)
+    repeated_in_page: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DedupePair(Base):
+    __tablename__ = "dedupe_pairs"
+
+    a: Mapped[int] = mapped_column(ForeignKey("articles.id"), primary_key=True)
+    b: Mapped[int] = mapped_column(ForeignKey("articles.id"), primary_key=True)
+    distance: Mapped[int] = mapped_column(Integer)
+    similarity: Mapped[float] = mapped_column(Float)
+    kind: Mapped[str] = mapped_column(String(32))
+
+
+class Cluster(Base):
+    __tablename__ = "clusters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    canonical_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))
+
+
+class ClusterMember(Base):
+    __tablename__ = "cluster_members"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), primary_key=True)
+    cluster_id: Mapped[int] = mapped_column(ForeignKey("clusters.id"), index=True)

@@ -1,0 +1,149 @@
+"""Open, migrate and write the catalog (SQLite by default, PostgreSQL when shared)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from archive.catalog.models import Article, Base, Capture, CrawlRun, Source
+from archive.errors import CatalogError
+from archive.warc_writer import RecordRef
+
+logger = logging.getLogger(__name__)
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def catalog_url_for(data_dir: Path) -> str:
+    """The default catalog URL for a data folder: ``sqlite:///DIR/catalog.sqlite``."""
+    return f"sqlite:///{(data_dir / 'catalog.sqlite').resolve()}"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets a reader (replay, report) work while a crawl writes.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+class Catalog:
+    """The catalog database. ``Catalog(url)`` connects and migrates to the latest schema."""
+
+    def __init__(self, url: str, migrate: bool = True) -> None:
+        self.url = url
+        try:
+            self.engine: Engine = create_engine(url, future=True)
+        except (SQLAlchemyError, ImportError, ValueError) as exc:
+            raise CatalogError(f"cannot open catalog {url!r}: {exc}") from exc
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        if migrate:
+            self.upgrade()
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def upgrade(self, revision: str = "head") -> None:
+        """Apply Alembic migrations up to ``revision``."""
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        try:
+            with self.engine.begin() as connection:
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+        except SQLAlchemyError as exc:
+            raise CatalogError(f"cannot migrate catalog {self.url!r}: {exc}") from exc
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def session(self) -> Session:
+        return self.sessions()
+
+    # -- writes ---------------------------------------------------------
+    def _insert_ignore(self, table: Any, rows: Sequence[dict[str, Any]], key: str) -> None:
+        if not rows:
+            return
+        dialect = postgresql if self.dialect == "postgresql" else sqlite
+        stmt = dialect.insert(table).on_conflict_do_nothing(index_elements=[key])
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(stmt, list(rows))
+        except SQLAlchemyError as exc:
+            # The driver's own message, not the statement with every bound row.
+            reason = getattr(exc, "orig", None) or exc.__class__.__name__
+            raise CatalogError(f"cannot write {len(rows)} row(s) to {table.name}: {reason}") from None
+
+    def upsert_sources(self, sources: Iterable[dict[str, str]]) -> None:
+        with self.session() as session, session.begin():
+            for row in sources:
+                session.merge(Source(**row))
+
+    def add_captures(
+        self, refs: Iterable[RecordRef], source_id: str | None = None, run_id: int | None = None
+    ) -> None:
+        """Insert captures; a record already in the catalog is left as is."""
+        rows = [
+            {
+                "record_id": r.record_id, "record_type": r.record_type, "url": r.url,
+                "urlkey": r.urlkey, "timestamp": r.timestamp, "status": r.status,
+                "mime": r.mime[:128], "digest": r.digest, "filename": r.filename,
+                "offset": r.offset, "length": r.length, "source_id": source_id, "run_id": run_id,
+            }
+            for r in refs
+        ]
+        self._insert_ignore(Capture.__table__, rows, "record_id")
+
+    def add_capture_rows(self, rows: Sequence[dict[str, Any]]) -> None:
+        self._insert_ignore(Capture.__table__, rows, "record_id")
+
+    def add_articles(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert articles keyed by their capture's record id (idempotent)."""
+        self._insert_ignore(Article.__table__, rows, "record_id")
+
+    def start_run(self, spider: str, sources: Sequence[str]) -> int:
+        with self.session() as session, session.begin():
+            run = CrawlRun(
+                spider=spider, sources=",".join(sources), started_at=datetime.now(timezone.utc),
+                status="running", pages=0, articles=0, errors=0, warc_files="",
+            )
+            session.add(run)
+            session.flush()
+            return run.id
+
+    def finish_run(self, run_id: int, status: str, **counts: Any) -> None:
+        with self.session() as session, session.begin():
+            run = session.get(CrawlRun, run_id)
+            if run is None:
+                return
+            run.finished_at = datetime.now(timezone.utc)
+            run.status = status
+            for key, value in counts.items():
+                setattr(run, key, value)
+
+    # -- reads ----------------------------------------------------------
+    def count(self, model: type[Base]) -> int:
+        with self.session() as session:
+            return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+    def captures(self) -> list[Capture]:
+        with self.session() as session:
+            return list(session.scalars(select(Capture).order_by(Capture.id)))
+
+    def articles(self) -> list[Article]:
+        with self.session() as session:
+            return list(session.scalars(select(Article).order_by(Article.id)))

@@ -1,0 +1,102 @@
+"""Read WARC files back: iterate response records with their places, load one record."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.recordloader import ArcWarcRecordLoader
+
+from archive.errors import WarcReadError
+from archive.surt import cdx_timestamp
+from archive.warc_writer import RecordRef
+
+CAPTURE_TYPES = ("response", "revisit")
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    """A response record loaded from a WARC file: raw headers and payload bytes."""
+
+    url: str
+    status: int
+    headers: list[tuple[str, str]]
+    payload: bytes
+    record_type: str
+
+
+def warc_files(directory: Path) -> list[Path]:
+    """The finished WARC files of ``directory``, sorted by name."""
+    return sorted(p for p in directory.glob("*.warc.gz") if p.is_file())
+
+
+def _timestamp_of(warc_date: str) -> str:
+    return cdx_timestamp(datetime.fromisoformat(warc_date.replace("Z", "+00:00")))
+
+
+def iter_records(path: Path) -> Iterator[RecordRef]:
+    """Yield a :class:`RecordRef` for every response and revisit record of ``path``."""
+    from archive.surt import surt
+
+    try:
+        with open(path, "rb") as stream:
+            records = ArchiveIterator(stream, arc2warc=False)
+            for record in records:
+                if record.rec_type not in CAPTURE_TYPES:
+                    continue
+                headers = record.rec_headers
+                http = record.http_headers
+                url = headers.get_header("WARC-Target-URI")
+                mime = "unk"
+                status = 0
+                if http is not None:
+                    status = int(http.get_statuscode() or 0)
+                    mime = (http.get_header("Content-Type") or "unk").split(";")[0].strip().lower()
+                date = headers.get_header("WARC-Date")
+                record_id = headers.get_header("WARC-Record-ID")
+                digest = headers.get_header("WARC-Payload-Digest") or ""
+                # Consume the payload so the iterator knows the record's length.
+                record.content_stream().read()
+                offset = records.get_record_offset()
+                length = records.get_record_length()
+                yield RecordRef(
+                    url=url,
+                    urlkey=surt(url),
+                    timestamp=_timestamp_of(date),
+                    status=status,
+                    mime=mime or "unk",
+                    digest=digest,
+                    filename=path.name,
+                    offset=offset,
+                    length=length,
+                    record_id=record_id,
+                    record_type=record.rec_type,
+                    warc_date=date,
+                )
+    except (ArchiveLoadFailed, EOFError, OSError, ValueError) as exc:
+        raise WarcReadError(f"{path}: unreadable WARC data ({exc})") from exc
+
+
+def load_response(path: Path, offset: int, length: int) -> StoredResponse:
+    """Load one record by place and return its HTTP headers and payload (still encoded)."""
+    try:
+        with open(path, "rb") as stream:
+            stream.seek(offset)
+            chunk = stream.read(length)
+        record = next(iter(ArchiveIterator(io.BytesIO(chunk))))
+        http = record.http_headers
+        payload = record.raw_stream.read()
+    except (StopIteration, ArchiveLoadFailed, EOFError, OSError, ValueError) as exc:
+        raise WarcReadError(f"{path}@{offset}: cannot load record ({exc})") from exc
+    return StoredResponse(
+        url=record.rec_headers.get_header("WARC-Target-URI"),
+        status=int(http.get_statuscode() or 0) if http else 0,
+        headers=list(http.headers) if http else [],
+        payload=payload,
+        record_type=record.rec_type,
+    )

@@ -1,0 +1,1 @@
+"""Scrapy project: spiders, items, the WARC extension and the catalog pipeline."""

@@ -1,0 +1,110 @@
+"""Write captures (every WARC response record) and articles to the catalog, in batches."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+
+from archive.catalog import Catalog, catalog_url_for
+from archive.errors import CatalogError
+from archive.indexer import source_for_url
+from archive.warc_writer import RecordRef
+from crawler.items import ArticleItem
+from crawler.signals import record_written
+
+logger = logging.getLogger(__name__)
+
+
+class CatalogPipeline:
+    """Buffer captures and articles; flush every ``batch_size`` rows and when the spider closes."""
+
+    def __init__(self, catalog_url: str, batch_size: int = 200, crawler: Crawler | None = None) -> None:
+        self.catalog_url = catalog_url
+        self.batch_size = batch_size
+        self.crawler = crawler
+        self.catalog: Catalog | None = None
+        self.hosts: dict[str, str] = {}
+        self.run_id: int | None = None
+        self._captures: list[tuple[RecordRef, str | None]] = []
+        self._articles: list[dict[str, Any]] = []
+        self.articles_written = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CatalogPipeline:
+        settings = crawler.settings
+        if not settings.getbool("CATALOG_ENABLED"):
+            raise NotConfigured("CATALOG_ENABLED is off")
+        url = settings.get("CATALOG_URL") or catalog_url_for(Path(settings.get("AIDNEWS_DATA")))
+        pipeline = cls(url, settings.getint("CATALOG_BATCH_SIZE"), crawler)
+        crawler.signals.connect(pipeline.record_written, signal=record_written)
+        crawler.signals.connect(pipeline.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.catalog = Catalog(self.catalog_url)
+        sources = getattr(spider, "sources", [])
+        self.catalog.upsert_sources(
+            {"id": s.id, "name": s.name, "kind": s.kind, "hosts": " ".join(s.hosts)} for s in sources
+        )
+        self.hosts = {h: s.id for s in sources for h in s.hosts}
+        self.run_id = self.catalog.start_run(spider.name, [s.id for s in sources])
+
+    def record_written(self, ref: RecordRef, response: Response, spider: Spider) -> None:
+        self._captures.append((ref, source_for_url(ref.url, self.hosts)))
+        if len(self._captures) >= self.batch_size:
+            self.flush()
+
+    def process_item(self, item: Any, spider: Spider) -> Any:
+        if isinstance(item, ArticleItem) and item.record_id:
+            self._articles.append({
+                "record_id": item.record_id, "url": item.url, "source_id": item.source_id,
+                "section": item.section, "title": item.title, "published": item.published,
+                "origin": item.origin[:200], "editor": item.editor[:200], "author": item.author[:200],
+                "text": item.text, "captured_at": item.captured_at,
+            })
+            if len(self._articles) >= self.batch_size:
+                self.flush()
+        return item
+
+    def flush(self) -> None:
+        if self.catalog is None:
+            return
+        try:
+            # Captures first: articles reference them by record id.
+            by_source: dict[str | None, list[RecordRef]] = {}
+            for ref, source_id in self._captures:
+                by_source.setdefault(source_id, []).append(ref)
+            for source_id, refs in by_source.items():
+                self.catalog.add_captures(refs, source_id=source_id, run_id=self.run_id)
+            self._captures.clear()
+            self.catalog.add_articles(self._articles)
+            self.articles_written += len(self._articles)
+            self._articles.clear()
+        except CatalogError as exc:
+            logger.error("catalog write failed: %s", exc)
+            if self.crawler and self.crawler.stats:
+                self.crawler.stats.inc_value("catalog/write_error")
+            raise
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.catalog is None:
+            return
+        self.flush()
+        stats = self.crawler.stats.get_stats() if self.crawler and self.crawler.stats else {}
+        if self.run_id is not None:
+            errors = sum(v for k, v in stats.items() if k.startswith(("spider_exceptions/", "downloader/exception_count", "warc/write_error")) and isinstance(v, int))
+            self.catalog.finish_run(
+                self.run_id, "finished" if reason == "finished" else reason,
+                pages=int(stats.get("response_received_count", 0)), articles=self.articles_written,
+                errors=errors, warc_files=" ".join(stats.get("warc/file_names", [])),
+            )
+        self.catalog.close()
+        logger.info("catalog: %d articles written at %s", self.articles_written, datetime.now(timezone.utc))

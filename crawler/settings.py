@@ -1,0 +1,55 @@
+"""Crawl defaults. Every group has an ``*_ENABLED`` switch; see docs/usage.md for each setting."""
+
+import os
+from pathlib import Path
+
+BOT_NAME = "aidnews"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Where things go: the data folder holds warcs/ and catalog.sqlite.
+AIDNEWS_DATA = os.environ.get("AIDNEWS_DATA", "data")
+SOURCES_DIR = str(Path(__file__).resolve().parent.parent / "seeds")
+
+# Politeness
+USER_AGENT = "aidnews/0.1 (+https://github.com/aidnews/aidnews; archiving aid news for research)"
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 1.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+REDIRECT_MAX_TIMES = 10
+RETRY_TIMES = 1
+DEPTH_LIMIT = 8
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+LOG_LEVEL = "INFO"
+
+# Offline crawls: route every request through the sample web (aidnews crawl --sample-web URL).
+SAMPLE_WEB_URL = os.environ.get("AIDNEWS_SAMPLE_WEB", "")
+
+# WARC archiving (crawler.extensions.warc)
+WARC_ENABLED = True
+WARC_DIR = ""  # default: <AIDNEWS_DATA>/warcs
+WARC_PREFIX = "aidnews"
+WARC_MAX_SIZE = 1_000_000_000
+WARC_MAX_BODY = 0  # 0 = record any body DOWNLOAD_MAXSIZE lets through
+WARC_HOSTNAME = ""
+WARC_OPERATOR = ""
+
+# Catalog (crawler.pipelines)
+CATALOG_ENABLED = True
+CATALOG_URL = os.environ.get("AIDNEWS_CATALOG_URL", "")  # default: sqlite:///<AIDNEWS_DATA>/catalog.sqlite
+CATALOG_BATCH_SIZE = 200
+
+EXTENSIONS = {"crawler.extensions.warc.WarcExtension": 100}
+ITEM_PIPELINES = {"crawler.pipelines.CatalogPipeline": 300}
+DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.SampleWebProxyMiddleware": 700}
+
+FEED_EXPORT_ENCODING = "utf-8"

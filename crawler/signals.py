@@ -1,0 +1,3 @@
+"""Signals of the crawler. ``record_written(ref, response, spider)`` follows every WARC response record."""
+
+record_written = object()

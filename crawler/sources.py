@@ -1,0 +1,146 @@
+"""Source definitions: seeds/*.toml, one ``[source]`` table per file. Adding a source needs no Python."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crawler.errors import SourceError
+from dedupe.extract import Selectors
+
+DEFAULT_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+KINDS = ("origin", "aggregator", "mirror")
+
+
+@dataclass(frozen=True)
+class Politeness:
+    download_delay: float = 1.0
+    concurrency: int = 2
+    max_pages: int = 0  # 0 = no limit
+    depth: int = 6
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    name: str
+    kind: str
+    spider: str
+    hosts: tuple[str, ...]
+    start_urls: tuple[str, ...]
+    list_patterns: tuple[re.Pattern[str], ...]
+    article_patterns: tuple[re.Pattern[str], ...]
+    selectors: Selectors = field(default_factory=Selectors)
+    encoding: str = ""
+    politeness: Politeness = field(default_factory=Politeness)
+    path: str = ""
+
+    def is_article(self, url: str) -> bool:
+        return any(p.search(url) for p in self.article_patterns)
+
+    def is_list(self, url: str) -> bool:
+        return any(p.search(url) for p in self.list_patterns)
+
+
+def _need(table: dict[str, Any], key: str, kind: type, where: str) -> Any:
+    if key not in table:
+        raise SourceError(f"{where}: missing field '{key}'")
+    value = table[key]
+    if not isinstance(value, kind):
+        raise SourceError(f"{where}: field '{key}' must be {kind.__name__}, got {type(value).__name__}")
+    return value
+
+
+def _strings(table: dict[str, Any], key: str, where: str, required: bool = True) -> tuple[str, ...]:
+    if key not in table and not required:
+        return ()
+    values = _need(table, key, list, where)
+    if required and not values:
+        raise SourceError(f"{where}: field '{key}' must not be empty")
+    for value in values:
+        if not isinstance(value, str):
+            raise SourceError(f"{where}: field '{key}' must hold strings, got {value!r}")
+    return tuple(values)
+
+
+def _patterns(table: dict[str, Any], key: str, where: str) -> tuple[re.Pattern[str], ...]:
+    compiled = []
+    for text in _strings(table, key, where):
+        try:
+            compiled.append(re.compile(text))
+        except re.error as exc:
+            raise SourceError(f"{where}: field '{key}' has a bad regular expression {text!r}: {exc}") from exc
+    return tuple(compiled)
+
+
+def parse_source(data: dict[str, Any], where: str) -> Source:
+    """Validate one decoded TOML document; errors name ``where`` and the field."""
+    table = data.get("source")
+    if not isinstance(table, dict):
+        raise SourceError(f"{where}: missing [source] table")
+    kind = _need(table, "kind", str, where)
+    if kind not in KINDS:
+        raise SourceError(f"{where}: field 'kind' must be one of {', '.join(KINDS)}, got {kind!r}")
+    ident = _need(table, "id", str, where)
+    if not re.fullmatch(r"[a-z0-9_]{1,64}", ident):
+        raise SourceError(f"{where}: field 'id' must be 1-64 of a-z, 0-9, _; got {ident!r}")
+    selectors = table.get("selectors", {})
+    if not isinstance(selectors, dict):
+        raise SourceError(f"{where}: [source.selectors] must be a table")
+    unknown = set(selectors) - set(Selectors.__dataclass_fields__)
+    if unknown:
+        raise SourceError(f"{where}: unknown selector field(s) {', '.join(sorted(unknown))}")
+    polite = table.get("politeness", {})
+    if not isinstance(polite, dict):
+        raise SourceError(f"{where}: [source.politeness] must be a table")
+    try:
+        politeness = Politeness(**polite)
+    except TypeError as exc:
+        raise SourceError(f"{where}: [source.politeness]: {exc}") from exc
+    hosts = tuple(h.lower() for h in _strings(table, "hosts", where))
+    return Source(
+        id=ident, name=_need(table, "name", str, where), kind=kind,
+        spider=table.get("spider", "configured"), hosts=hosts,
+        start_urls=_strings(table, "start_urls", where),
+        list_patterns=_patterns(table, "list_patterns", where),
+        article_patterns=_patterns(table, "article_patterns", where),
+        selectors=Selectors(**{k: str(v) for k, v in selectors.items()}),
+        encoding=str(table.get("encoding", "")), politeness=politeness, path=where,
+    )
+
+
+def load_source(path: Path) -> Source:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise SourceError(f"{path}: invalid TOML: {exc}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourceError(f"{path}: cannot read: {exc}") from exc
+    return parse_source(data, str(path))
+
+
+def load_sources(directory: Path = DEFAULT_SEEDS, only: list[str] | None = None) -> list[Source]:
+    """Every source in ``directory`` (sorted by id); ``only`` selects ids and rejects unknown ones."""
+    files = sorted(directory.glob("*.toml"))
+    if not files:
+        raise SourceError(f"{directory}: no source files (*.toml)")
+    sources = [load_source(f) for f in files]
+    seen: dict[str, str] = {}
+    for source in sources:
+        if source.id in seen:
+            raise SourceError(f"{source.path}: source id {source.id!r} already defined in {seen[source.id]}")
+        seen[source.id] = source.path
+    if only:
+        missing = [s for s in only if s not in seen]
+        if missing:
+            raise SourceError(f"unknown source(s): {', '.join(missing)} (known: {', '.join(sorted(seen))})")
+        sources = [s for s in sources if s.id in only]
+    return sorted(sources, key=lambda s: s.id)
+
+
+def host_map(sources: list[Source]) -> dict[str, str]:
+    """host -> source id, for sources whose hosts do not overlap."""
+    return {host: s.id for s in sources for host in s.hosts}

@@ -1,0 +1,1 @@
+"""Spiders: ``tibet_cn`` for the real site's structure, ``configured`` for aggregators and mirrors."""
