@@ -48,7 +48,14 @@ CATALOG_ENABLED = True
 CATALOG_URL = os.environ.get("AIDNEWS_CATALOG_URL", "")  # default: sqlite:///<AIDNEWS_DATA>/catalog.sqlite
 CATALOG_BATCH_SIZE = 200
 
-EXTENSIONS = {"crawler.extensions.warc.WarcExtension": 100}
+# Progress lines on stderr (crawler.extensions.progress)
+PROGRESS_ENABLED = True
+PROGRESS_INTERVAL = 5.0
+
+EXTENSIONS = {
+    "crawler.extensions.warc.WarcExtension": 100,
+    "crawler.extensions.progress.ProgressExtension": 200,
+}
 ITEM_PIPELINES = {"crawler.pipelines.CatalogPipeline": 300}
 DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.SampleWebProxyMiddleware": 700}
 

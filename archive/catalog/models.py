@@ -115,7 +115,18 @@ class Fingerprint(Base):
     band2: Mapped[int] = mapped_column(Integer, index=True)
     band3: Mapped[int] = mapped_column(Integer, index=True)
     chars: Mapped[int] = mapped_column(Integer)
+    shingles: Mapped[int] = mapped_column(Integer)
     repeated_in_page: Mapped[int] = mapped_column(Integer, default=0)
+    flags: Mapped[str] = mapped_column(String(200), default="")
+
+
+class ParagraphAnchor(Base):
+    """Hashes of long paragraphs, to find truncated copies and excerpts that simhash misses."""
+
+    __tablename__ = "paragraph_anchors"
+
+    anchor: Mapped[str] = mapped_column(String(16), primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), primary_key=True, index=True)
 
 
 class DedupePair(Base):

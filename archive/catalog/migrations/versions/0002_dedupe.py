@@ -23,8 +23,16 @@ def upgrade() -> None:
         sa.Column("band2", sa.Integer, nullable=False),
         sa.Column("band3", sa.Integer, nullable=False),
         sa.Column("chars", sa.Integer, nullable=False),
+        sa.Column("shingles", sa.Integer, nullable=False),
         sa.Column("repeated_in_page", sa.Integer, nullable=False),
+        sa.Column("flags", sa.String(200), nullable=False),
     )
+    op.create_table(
+        "paragraph_anchors",
+        sa.Column("anchor", sa.String(16), primary_key=True),
+        sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id"), primary_key=True),
+    )
+    op.create_index("ix_paragraph_anchors_article_id", "paragraph_anchors", ["article_id"])
     for band in range(4):
         op.create_index(f"ix_fingerprints_band{band}", "fingerprints", [f"band{band}"])
     op.create_table(
@@ -52,4 +60,5 @@ def downgrade() -> None:
     op.drop_table("cluster_members")
     op.drop_table("clusters")
     op.drop_table("dedupe_pairs")
+    op.drop_table("paragraph_anchors")
     op.drop_table("fingerprints")

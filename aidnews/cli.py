@@ -1,0 +1,212 @@
+"""The ``aidnews`` command line: a thin layer over library calls.
+
+User errors print one line (``aidnews: error: ...``) and exit non-zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from aidnews import __version__
+from aidnews.paths import DataPaths
+
+EXIT_USAGE = 2
+EXIT_FAILED = 1
+
+
+class UserError(Exception):
+    """An error the user can fix; printed as one line."""
+
+
+def _data_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", help="data folder (default: $AIDNEWS_DATA or ./data)")
+    parser.add_argument("--catalog", help="catalog URL (default: $AIDNEWS_CATALOG_URL or sqlite:///DATA/catalog.sqlite)")
+
+
+def _settings_overrides(pairs: Sequence[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UserError(f"-s expects NAME=VALUE, got {pair!r}")
+        out[key] = value
+    return out
+
+
+def cmd_sample_web(args: argparse.Namespace) -> int:
+    from sampleweb.server import SampleWebServer
+    from sampleweb.site import SampleWeb
+
+    if args.scale < 1:
+        raise UserError(f"--scale must be >= 1, got {args.scale}")
+    try:
+        server = SampleWebServer(SampleWeb(args.scale), args.port)
+    except OSError as exc:
+        raise UserError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror}") from exc
+    print(f"sample web: {server.url}", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from aidnews.crawl import run_crawl
+    from crawler.errors import SourceError
+
+    paths = DataPaths.resolve(args.data, args.catalog)
+    try:
+        result = run_crawl(paths, args.sources, args.sample_web, _settings_overrides(args.set),
+                           Path(args.seeds) if args.seeds else None)
+    except SourceError as exc:
+        raise UserError(str(exc)) from exc
+    print(f"crawl: {result.total('response_received_count')} pages, {result.total('item_scraped_count')} articles, "
+          f"{len(result.warc_files)} WARC files, {result.errors} errors")
+    if result.failed:
+        print(f"aidnews: crawl stopped early: {', '.join(result.failed)}", file=sys.stderr)
+        return EXIT_FAILED
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from aidnews.demo import run_demo
+
+    return run_demo(DataPaths.resolve(args.data, args.catalog), scale=args.scale)
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from dedupe.extract import extract
+
+    path = Path(args.page)
+    try:
+        body = path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"cannot read {path}: {exc.strerror}") from exc
+    found = extract(body, args.url)
+    if args.json:
+        data = found.as_json()
+        print(json.dumps(data, ensure_ascii=False, indent=1))
+    else:
+        print(f"title:     {found.title}\npublished: {found.published}\nsource:    {found.source}\n"
+              f"author:    {found.author}\n\n{found.text}")
+    return 0
+
+
+def _open_catalog(paths: DataPaths):  # type: ignore[no-untyped-def]
+    from archive.catalog import Catalog
+    from archive.errors import CatalogError
+
+    if paths.catalog_url.startswith("sqlite:") and not paths.root.exists():
+        raise UserError(f"no data folder at {paths.root} (run `aidnews crawl` or `aidnews demo` first)")
+    try:
+        return Catalog(paths.catalog_url)
+    except CatalogError as exc:
+        raise UserError(str(exc)) from exc
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from archive.indexer import index_warcs
+    from crawler.sources import host_map, load_sources
+
+    paths = DataPaths.resolve(args.data, args.catalog)
+    if not paths.warcs.is_dir():
+        raise UserError(f"no WARC folder at {paths.warcs}")
+    catalog = _open_catalog(paths)
+    hosts = host_map(load_sources())
+    report = index_warcs(paths.warcs, catalog, hosts,
+                         progress=lambda name, n: print(f"indexed {name} ({n} records so far)", file=sys.stderr))
+    print(f"index: {report.files} WARC files, {report.records} records")
+    for name in report.unreadable:
+        print(f"aidnews: warning: {name} is unreadable or truncated; its readable records were indexed", file=sys.stderr)
+    return EXIT_FAILED if report.unreadable else 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from archive.stats import data_stats
+
+    paths = DataPaths.resolve(args.data, args.catalog)
+    stats = data_stats(paths.warcs, _open_catalog(paths))
+    if args.json:
+        print(json.dumps(stats, indent=1, sort_keys=True))
+    else:
+        width = max(map(len, stats))
+        for key, value in stats.items():
+            print(f"{key:<{width}}  {value}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="aidnews", description=__doc__.split("\n")[0])
+    parser.add_argument("--version", action="version", version=f"aidnews {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("demo", help="serve the sample web, crawl it, dedupe, and say where everything is")
+    _data_args(p)
+    p.add_argument("--scale", type=int, default=1, help="sample web size (about 220 articles per unit)")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("crawl", help="crawl the sources in seeds/ into WARC files and the catalog")
+    _data_args(p)
+    p.add_argument("sources", nargs="*", help="source ids (default: all)")
+    p.add_argument("--sample-web", metavar="URL", help="route every request through the sample web at URL")
+    p.add_argument("--seeds", help="folder of source files (default: seeds/)")
+    p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE", help="override a Scrapy setting")
+    p.set_defaults(func=cmd_crawl)
+
+    p = sub.add_parser("sample-web", help="serve the bundled offline sample web on 127.0.0.1")
+    p.add_argument("--port", type=int, default=0, help="port (0 picks a free one)")
+    p.add_argument("--scale", type=int, default=1, help="size multiplier for benchmarks")
+    p.set_defaults(func=cmd_sample_web)
+
+    p = sub.add_parser("extract", help="extract title, time, 来源 and text from one HTML page")
+    p.add_argument("page", help="HTML file (bytes in any charset)")
+    p.add_argument("--url", help="the page's URL")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("index", help="rebuild catalog captures from the WARC files (idempotent)")
+    _data_args(p)
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("stats", help="count WARC files, records, captures and articles")
+    _data_args(p)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_stats)
+
+    from aidnews.dedupe_cmd import add_dedupe_parser
+
+    add_dedupe_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except UserError as exc:
+        print(f"aidnews: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("aidnews: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,29 @@
+"""Where a data folder keeps its things."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from archive.catalog import catalog_url_for
+
+
+@dataclass(frozen=True)
+class DataPaths:
+    root: Path
+    catalog_url: str
+
+    @classmethod
+    def resolve(cls, data: str | None, catalog: str | None = None) -> DataPaths:
+        root = Path(data or os.environ.get("AIDNEWS_DATA") or "data").resolve()
+        url = catalog or os.environ.get("AIDNEWS_CATALOG_URL") or catalog_url_for(root)
+        return cls(root, url)
+
+    @property
+    def warcs(self) -> Path:
+        return self.root / "warcs"
+
+    @property
+    def reports(self) -> Path:
+        return self.root / "reports"

@@ -1,0 +1,308 @@
+"""The near-duplicate pass: normalise -> fingerprint -> band index + paragraph anchors -> verify -> cluster.
+
+Documents come from a :class:`DocumentSource` that can hand out texts again
+by key, so the pass keeps only fingerprints and anchors in memory and reads
+texts back for candidate pairs alone.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+from urllib.parse import urlsplit
+
+import numpy as np
+import numpy.typing as npt
+
+from dedupe.cluster import Member, UnionFind, choose_canonical, split_weak
+from dedupe.fingerprint import NGRAM, compact, shingle_hashes, simhash_of_hashes
+from dedupe.index import BandIndex
+from dedupe.normalise import Normalised, normalise
+from dedupe.verify import Similarity, VerifyConfig, classify, max_distance, similarity, weakly_linked
+
+logger = logging.getLogger(__name__)
+U64 = npt.NDArray[np.uint64]
+
+
+@dataclass(frozen=True)
+class DedupeConfig:
+    """Parameters of the pass. Defaults are tuned on tests/data/neardup/ (docs/benchmarks.md)."""
+
+    ngram: int = NGRAM
+    k: int = 3  # band index: k+1 bands, every pair within k bits shares one
+    min_chars: int = 40  # shorter normalised texts are left out
+    anchor_min_chars: int = 24  # paragraphs this long become anchors
+    anchor_max_docs: int = 40  # an anchor in more documents is boilerplate or a stock lead
+    verify: VerifyConfig = field(default_factory=VerifyConfig)
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.ngram <= 16:
+            raise ValueError(f"ngram must be between 1 and 16, got {self.ngram}")
+        if not 0 <= self.k <= 15:
+            raise ValueError(f"k must be between 0 and 15, got {self.k}")
+        if self.anchor_max_docs < 2:
+            raise ValueError(f"anchor_max_docs must be >= 2, got {self.anchor_max_docs}")
+
+
+@dataclass(frozen=True)
+class Document:
+    """One page to compare. ``key`` is the dense integer id used inside the pass."""
+
+    key: int
+    id: str
+    text: str
+    url: str = ""
+    site: str = ""
+    origin: str = ""
+    published: str | None = None
+    captured: str | None = None
+
+
+class DocumentSource(Protocol):
+    def __iter__(self) -> Iterator[Document]: ...
+
+    def load(self, keys: Iterable[int]) -> dict[int, Document]: ...
+
+
+class ListSource:
+    """Documents held in memory."""
+
+    def __init__(self, docs: Iterable[Document]) -> None:
+        self.docs = {d.key: d for d in docs}
+
+    def __iter__(self) -> Iterator[Document]:
+        return iter(self.docs.values())
+
+    def load(self, keys: Iterable[int]) -> dict[int, Document]:
+        return {k: self.docs[k] for k in keys}
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What the pass keeps per document: a fingerprint, anchors and a few marks."""
+
+    key: int
+    id: str
+    fingerprint: int
+    chars: int
+    shingles: int
+    anchors: tuple[int, ...]
+    flags: tuple[str, ...]
+    member: Member
+
+
+@dataclass(frozen=True)
+class Pair:
+    a: str
+    b: str
+    distance: int
+    similarity: float
+    containment: float
+    kind: str  # exact | near | contained | repeated-in-page
+
+    def as_json(self) -> dict[str, object]:
+        return {"a": self.a, "b": self.b, "distance": self.distance, "similarity": round(self.similarity, 4),
+                "containment": round(self.containment, 4), "kind": self.kind}
+
+
+@dataclass
+class ClusterResult:
+    canonical: str
+    members: list[str]
+    pairs: list[Pair]
+
+    def as_json(self) -> dict[str, object]:
+        return {"canonical": self.canonical, "members": self.members, "pairs": [p.as_json() for p in self.pairs]}
+
+
+@dataclass
+class DedupeResult:
+    clusters: list[ClusterResult]
+    pairs: list[Pair]
+    repeated_in_page: list[str]
+    prepared: dict[int, Prepared]
+    stats: dict[str, int]
+
+    def as_json(self) -> dict[str, object]:
+        return {"clusters": [c.as_json() for c in self.clusters], "repeated_in_page": self.repeated_in_page}
+
+
+def site_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def prepare(doc: Document, config: DedupeConfig, norm: Normalised | None = None) -> Prepared | None:
+    """Normalise and fingerprint one document; None when too short to compare."""
+    norm = norm or normalise(doc.text)
+    if len(compact(norm.text)) < config.min_chars:
+        return None
+    hashes = shingle_hashes(norm.text, config.ngram)
+    anchors = tuple(sorted({
+        int(shingle_hashes(line, 8, distinct=False)[0]) ^ len(line)
+        for line in norm.text.split("\n") if len(line) >= config.anchor_min_chars
+    }))
+    marks = sum(1 for f in ("traditional", "pinyin", "spam", "repeated_in_page") if getattr(norm, f))
+    member = Member(doc.key, doc.site or site_of(doc.url), doc.origin, doc.published, doc.captured,
+                    marks, len(norm.text), doc.id)
+    return Prepared(doc.key, doc.id, simhash_of_hashes(hashes), len(norm.text), len(hashes), anchors,
+                    norm.flags, member)
+
+
+def _anchor_candidates(prepared: dict[int, Prepared], max_docs: int) -> set[tuple[int, int]]:
+    """Pairs sharing a paragraph that few documents carry (truncated copies, excerpts)."""
+    postings: dict[int, list[int]] = {}
+    for p in prepared.values():
+        for anchor in p.anchors:
+            postings.setdefault(anchor, []).append(p.key)
+    pairs: set[tuple[int, int]] = set()
+    for keys in postings.values():
+        if 1 < len(keys) <= max_docs:
+            keys.sort()
+            for i, a in enumerate(keys):
+                for b in keys[i + 1:]:
+                    pairs.add((a, b))
+    return pairs
+
+
+def _band_candidates(prepared: dict[int, Prepared], k: int) -> dict[tuple[int, int], int]:
+    index = BandIndex(k)
+    keys = np.fromiter(prepared, dtype=np.int64, count=len(prepared))
+    fps = np.fromiter((prepared[int(x)].fingerprint for x in keys), dtype=np.uint64, count=len(keys))
+    index.insert_many(keys, fps)
+    out: dict[tuple[int, int], int] = {}
+    for a, b, dist in index.all_pairs(max_distance=max_distance(0)):
+        for x, y, d in zip(a.tolist(), b.tolist(), dist.tolist(), strict=True):
+            out[(min(x, y), max(x, y))] = d
+    return out
+
+
+class Verifier:
+    """Loads texts for candidate pairs (in batches) and applies the exact check."""
+
+    def __init__(self, source: DocumentSource, prepared: dict[int, Prepared], config: DedupeConfig) -> None:
+        self.source = source
+        self.prepared = prepared
+        self.config = config
+        self._cache: dict[int, tuple[str, U64]] = {}
+
+    def _shingles(self, keys: Iterable[int]) -> None:
+        missing = [k for k in keys if k not in self._cache]
+        if not missing:
+            return
+        if len(self._cache) > 50_000:
+            self._cache.clear()
+        for key, doc in self.source.load(missing).items():
+            text = compact(normalise(doc.text).text)
+            self._cache[key] = (text, shingle_hashes(text, self.config.ngram))
+
+    def similarity(self, a: int, b: int) -> tuple[Similarity, bool]:
+        self._shingles((a, b))
+        (ta, sa), (tb, sb) = self._cache[a], self._cache[b]
+        return similarity(sa, sb), ta == tb
+
+    def check(self, pairs: list[tuple[int, int]], distances: dict[tuple[int, int], int]) -> list[tuple[int, int, int, Similarity, str]]:
+        confirmed = []
+        for start in range(0, len(pairs), 2000):
+            batch = pairs[start:start + 2000]
+            self._shingles({k for pair in batch for k in pair})
+            for a, b in batch:
+                pa, pb = self.prepared[a], self.prepared[b]
+                distance = distances.get((a, b), (pa.fingerprint ^ pb.fingerprint).bit_count())
+                sim, same = self.similarity(a, b)
+                kind = classify(sim, same, min(pa.shingles, pb.shingles), self.config.verify)
+                if kind is None:
+                    continue
+                if kind == "near" and distance > max_distance(min(pa.chars, pb.chars)) and sim.containment < self.config.verify.containment:
+                    continue  # a near pair must also be near in fingerprint space
+                confirmed.append((a, b, distance, sim, kind))
+        return confirmed
+
+
+def find_duplicates(
+    source: DocumentSource,
+    config: DedupeConfig | None = None,
+    progress: Callable[[str, int], None] | None = None,
+) -> DedupeResult:
+    """Run the whole pass over ``source`` and return clusters (sorted by canonical id)."""
+    config = config or DedupeConfig()
+    prepared: dict[int, Prepared] = {}
+    skipped = 0
+    for count, doc in enumerate(source, 1):
+        p = prepare(doc, config)
+        if p is None:
+            skipped += 1
+        else:
+            prepared[p.key] = p
+        if progress and count % 10_000 == 0:
+            progress("fingerprinted", count)
+    band = _band_candidates(prepared, config.k)
+    candidates = sorted(set(band) | _anchor_candidates(prepared, config.anchor_max_docs))
+    if progress:
+        progress("candidates", len(candidates))
+    verifier = Verifier(source, prepared, config)
+    confirmed = verifier.check(candidates, band)
+    return assemble(prepared, confirmed, verifier, config, skipped, len(candidates))
+
+
+def assemble(
+    prepared: dict[int, Prepared],
+    confirmed: list[tuple[int, int, int, Similarity, str]],
+    verifier: Verifier,
+    config: DedupeConfig,
+    skipped: int = 0,
+    candidates: int = 0,
+) -> DedupeResult:
+    """Clusters from confirmed pairs: union-find, canonical choice, weak-link split."""
+    pair_info = {(a, b): (d, s, kind) for a, b, d, s, kind in confirmed}
+    uf: UnionFind[int] = UnionFind()
+    for a, b, *_ in confirmed:
+        uf.union(a, b)
+    groups = [g for g in uf.groups() if len(g) > 1]
+    direct = set(pair_info)
+
+    def too_far(x: int, y: int) -> bool:
+        sim, _same = verifier.similarity(x, y)
+        return weakly_linked(sim, config.verify)
+
+    clusters: list[ClusterResult] = []
+    split = 0
+    while groups:
+        group = groups.pop()
+        canonical = choose_canonical([prepared[k].member for k in group]).key
+        kept, dropped = split_weak(group, canonical, direct, too_far)
+        if dropped:
+            split += 1
+            sub: UnionFind[int] = UnionFind()
+            dropped_set = set(dropped)
+            for a, b in direct:
+                if a in dropped_set and b in dropped_set:
+                    sub.union(a, b)
+            groups.extend(g for g in sub.groups() if len(g) > 1)
+        if len(kept) < 2:
+            continue
+        kept_set = set(kept)
+        pairs = []
+        for (a, b), (d, s, kind) in sorted(pair_info.items()):
+            if a in kept_set and b in kept_set:
+                pairs.append(_pair(prepared, a, b, d, s, kind))
+        clusters.append(ClusterResult(prepared[canonical].id, sorted(prepared[k].id for k in kept), pairs))
+    clusters.sort(key=lambda c: c.canonical)
+    repeated = sorted(p.id for p in prepared.values() if "repeated_in_page" in p.flags)
+    all_pairs = [_pair(prepared, a, b, d, s, kind) for (a, b), (d, s, kind) in sorted(pair_info.items())]
+    for cluster in clusters:
+        for member in cluster.members:
+            if member in repeated:
+                cluster.pairs.append(Pair(member, member, 0, 1.0, 1.0, "repeated-in-page"))
+    stats = {"documents": len(prepared) + skipped, "fingerprinted": len(prepared), "skipped_short": skipped,
+             "candidates": candidates, "confirmed_pairs": len(confirmed), "clusters": len(clusters),
+             "weak_splits": split}
+    return DedupeResult(clusters, all_pairs, repeated, prepared, stats)
+
+
+def _pair(prepared: dict[int, Prepared], a: int, b: int, d: int, s: Similarity, kind: str) -> Pair:
+    ia, ib = prepared[a].id, prepared[b].id
+    if ib < ia:
+        ia, ib = ib, ia
+    return Pair(ia, ib, d, s.jaccard, s.containment, kind)

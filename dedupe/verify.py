@@ -1,0 +1,70 @@
+"""Exact verification of candidate pairs: Hamming distance, then shingle Jaccard / containment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+U64 = npt.NDArray[np.uint64]
+
+
+@dataclass(frozen=True)
+class VerifyConfig:
+    """Thresholds of the exact check; the defaults are tuned on tests/data/neardup/."""
+
+    near_similarity: float = 0.5  # shingle Jaccard for a near-duplicate
+    containment: float = 0.8  # share of the shorter text found in the longer one
+    min_contained_shingles: int = 40  # a contained excerpt must be at least this long
+    weak_similarity: float = 0.3  # a cluster member must reach this against its canonical
+    weak_containment: float = 0.6
+
+    def __post_init__(self) -> None:
+        for name in ("near_similarity", "containment", "weak_similarity", "weak_containment"):
+            value = getattr(self, name)
+            if not 0.0 < value <= 1.0:
+                raise ValueError(f"{name} must be in (0, 1], got {value}")
+        if self.min_contained_shingles < 1:
+            raise ValueError(f"min_contained_shingles must be >= 1, got {self.min_contained_shingles}")
+
+
+def max_distance(chars: int) -> int:
+    """Hamming threshold by text length: short texts have fewer features, so noisier fingerprints."""
+    if chars < 300:
+        return 12
+    if chars < 1000:
+        return 10
+    return 8
+
+
+@dataclass(frozen=True)
+class Similarity:
+    jaccard: float
+    containment: float
+    shared: int
+
+
+def similarity(a: U64, b: U64) -> Similarity:
+    """Jaccard and containment of two sorted, distinct shingle-hash arrays."""
+    if len(a) == 0 or len(b) == 0:
+        return Similarity(0.0, 0.0, 0)
+    shared = len(np.intersect1d(a, b, assume_unique=True))
+    union = len(a) + len(b) - shared
+    return Similarity(shared / union, shared / min(len(a), len(b)), shared)
+
+
+def classify(sim: Similarity, same_text: bool, smaller: int, config: VerifyConfig) -> str | None:
+    """``exact``, ``near``, ``contained`` or None (not a copy)."""
+    if same_text:
+        return "exact"
+    if sim.jaccard >= config.near_similarity:
+        return "near"
+    if sim.containment >= config.containment and smaller >= config.min_contained_shingles:
+        return "contained"
+    return None
+
+
+def weakly_linked(sim: Similarity, config: VerifyConfig) -> bool:
+    """True when two cluster members are too far apart to share a cluster."""
+    return sim.jaccard < config.weak_similarity and sim.containment < config.weak_containment
