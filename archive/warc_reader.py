@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,10 +45,14 @@ def iter_records(path: Path) -> Iterator[RecordRef]:
     from archive.surt import surt
 
     try:
+        size = path.stat().st_size
         with open(path, "rb") as stream:
-            records = ArchiveIterator(stream, arc2warc=False)
+            records = ArchiveIterator(stream, arc2warc=False, check_digests="raise")
+            end = 0
             for record in records:
                 if record.rec_type not in CAPTURE_TYPES:
+                    record.raw_stream.read()
+                    end = records.get_record_offset() + records.get_record_length()
                     continue
                 headers = record.rec_headers
                 http = record.http_headers
@@ -60,10 +65,11 @@ def iter_records(path: Path) -> Iterator[RecordRef]:
                 date = headers.get_header("WARC-Date")
                 record_id = headers.get_header("WARC-Record-ID")
                 digest = headers.get_header("WARC-Payload-Digest") or ""
-                # Consume the payload so the iterator knows the record's length.
+                # Read the payload: the digest check runs and the iterator learns the record's length.
                 record.content_stream().read()
                 offset = records.get_record_offset()
                 length = records.get_record_length()
+                end = offset + length
                 yield RecordRef(
                     url=url,
                     urlkey=surt(url),
@@ -78,8 +84,11 @@ def iter_records(path: Path) -> Iterator[RecordRef]:
                     record_type=record.rec_type,
                     warc_date=date,
                 )
-    except (ArchiveLoadFailed, EOFError, OSError, ValueError) as exc:
+    except (ArchiveLoadFailed, EOFError, OSError, ValueError, zlib.error) as exc:
         raise WarcReadError(f"{path}: unreadable WARC data ({exc})") from exc
+    if end != size:
+        # A gzip member cut short decompresses to a silent end of stream: compare with the file size.
+        raise WarcReadError(f"{path}: torn record at offset {end} ({size - end} trailing bytes)")
 
 
 def load_response(path: Path, offset: int, length: int) -> StoredResponse:

@@ -19,7 +19,7 @@ from importlib import resources
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 _PINYIN = re.compile(rf"\((?=[a-zü{_TONED}\s']*[{_TONED}])[a-zü{_TONED}\s']{{1,40}}\)")
 # Entities that lost their '&' on the way through an aggregator: mdash;mdash;
-_BROKEN_ENTITY = re.compile(r"(?<![&#\w])(mdash|ndash|hellip|ldquo|rdquo|lsquo|rsquo|nbsp|middot|quot|amp|lt|gt|times|bull|deg);")
+_BROKEN_ENTITY = re.compile(r"(?<![&#A-Za-z0-9])(mdash|ndash|hellip|ldquo|rdquo|lsquo|rsquo|nbsp|middot|quot|amp|lt|gt|times|bull|deg);")
 _BOILERPLATE = re.compile(
     r"^\s*[(（\[]?\s*(来源|稿源|责编|责任编辑|编辑|原标题|作者|记者|通讯员|版权|copyright|©|声明|免责声明|分享到|扫一扫|"
     r"上一篇|下一篇|阅读量|点击量|打印|关闭窗口|字号|相关推荐|相关新闻|栏目排行|栏目热点|发布时间|编者按)",
@@ -64,7 +64,7 @@ def _is_navigation(line: str) -> bool:
     tokens = line.split(" ")
     if len(tokens) >= 4 and sum(map(len, tokens)) / len(tokens) <= 4:
         return True
-    return len(line) < 12 and not _SENTENCE_END.search(line)
+    return len(line) < 8 and not _SENTENCE_END.search(line)
 
 
 def _is_spam(line: str) -> bool:

@@ -1,0 +1,74 @@
+"""Catalog: Alembic migrations from the first revision, idempotent inserts, runs, timezones."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect
+
+from archive.catalog import Catalog, catalog_url_for
+from archive.catalog.models import Article, Capture
+from archive.errors import CatalogError
+from tests.helpers import exchange, pinned_writer
+
+
+def test_migrates_upward_from_first_revision(tmp_path: Path) -> None:
+    url = catalog_url_for(tmp_path)
+    catalog = Catalog(url, migrate=False)
+    catalog.upgrade("0001")
+    tables = set(inspect(catalog.engine).get_table_names())
+    assert {"captures", "articles", "sources", "crawl_runs"} <= tables
+    assert "fingerprints" not in tables
+    catalog.upgrade("head")
+    assert {"fingerprints", "dedupe_pairs", "clusters", "cluster_members", "paragraph_anchors"} <= set(
+        inspect(catalog.engine).get_table_names())
+    Catalog(url)  # migrating again is a no-op
+
+
+def test_captures_and_articles_are_idempotent(tmp_path: Path) -> None:
+    catalog = Catalog(catalog_url_for(tmp_path))
+    writer = pinned_writer(tmp_path / "warcs")
+    ref = writer.write_exchange(exchange("http://www.tibet.cn/cn/a.html", b"<html>x</html>"))
+    writer.close()
+    catalog.add_captures([ref], source_id="tibet_cn")
+    catalog.add_captures([ref], source_id="tibet_cn")
+    published = datetime(2025, 2, 17, 8, 44, tzinfo=timezone.utc)
+    row = {"record_id": ref.record_id, "url": ref.url, "source_id": "tibet_cn", "section": "cn", "title": "t",
+           "published": published, "origin": "西藏日报", "editor": "", "author": "", "text": "正文",
+           "captured_at": published}
+    catalog.add_articles([row])
+    catalog.add_articles([row])
+    assert catalog.count(Capture) == 1 and catalog.count(Article) == 1
+    (capture,) = catalog.captures()
+    assert (capture.urlkey, capture.offset, capture.length, capture.filename) == (
+        ref.urlkey, ref.offset, ref.length, ref.filename)
+    (article,) = catalog.articles()
+    assert article.published == published and article.published.tzinfo is not None
+
+
+def test_article_needs_its_capture(tmp_path: Path) -> None:
+    catalog = Catalog(catalog_url_for(tmp_path))
+    now = datetime.now(timezone.utc)
+    with pytest.raises(CatalogError, match="articles"):
+        catalog.add_articles([{"record_id": "<urn:uuid:missing>", "url": "u", "source_id": "s", "section": "",
+                               "title": "", "published": None, "origin": "", "editor": "", "author": "",
+                               "text": "", "captured_at": now}])
+
+
+def test_naive_datetimes_are_refused(tmp_path: Path) -> None:
+    catalog = Catalog(catalog_url_for(tmp_path))
+    run = catalog.start_run("tibet_cn", ["tibet_cn"])
+    catalog.finish_run(run, "finished", pages=3)
+    from archive.catalog.models import CrawlRun
+
+    with pytest.raises(Exception, match="naive datetime"):
+        with catalog.session() as session, session.begin():
+            session.add(CrawlRun(spider="x", sources="", started_at=datetime(2025, 1, 1), status="running",
+                                 pages=0, articles=0, errors=0, warc_files=""))
+
+
+def test_bad_url_is_a_catalog_error() -> None:
+    with pytest.raises(CatalogError, match="cannot open catalog"):
+        Catalog("nosuchdb://x")

@@ -1,0 +1,135 @@
+"""WARC writing: contract of design.md, golden bytes, rotation, torn-record safety."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from archive.errors import WarcWriteError
+from archive.warc_reader import iter_records, load_response
+from archive.warc_writer import WarcConfig
+from tests.helpers import GBK_BODY, GZIP_BODY, exchange, pinned_writer
+
+GOLDEN = Path(__file__).parent / "data" / "golden" / "exchange.warc.gz"
+
+
+def _write_sample(directory: Path) -> Path:
+    writer = pinned_writer(directory)
+    writer.write_exchange(exchange("http://www.qianlong.com/yz/1.shtml", GBK_BODY,
+                                   [(b"Content-Type", b"text/html; charset=gbk")]))
+    writer.write_exchange(exchange("http://www.tibet.cn/cn/a.html", GZIP_BODY,
+                                   [(b"Content-Type", b"text/html"), (b"Content-Encoding", b"gzip")]))
+    writer.close()
+    (path,) = directory.glob("*.warc.gz")
+    return path
+
+
+def test_golden_bytes(tmp_path: Path) -> None:
+    path = _write_sample(tmp_path)
+    if os.environ.get("UPDATE_GOLDEN"):
+        GOLDEN.write_bytes(path.read_bytes())
+    assert path.name == "test-20250217004400-00001-testhost.warc.gz"
+    assert path.read_bytes() == GOLDEN.read_bytes()
+
+
+def test_contract_warcinfo_first_linked_records_digests(tmp_path: Path) -> None:
+    path = _write_sample(tmp_path)
+    with open(path, "rb") as stream:
+        records = list((r.rec_type, dict(r.rec_headers.headers), r.content_stream().read()) for r in ArchiveIterator(stream))
+    assert records[0][0] == "warcinfo"
+    assert all(h["WARC-Type"] and h.get("WARC-Block-Digest") for _, h, _ in records)
+    responses = [h for t, h, _ in records if t == "response"]
+    requests = [h for t, h, _ in records if t == "request"]
+    assert len(responses) == len(requests) == 2
+    ids = {h["WARC-Record-ID"] for h in responses}
+    assert {h["WARC-Concurrent-To"] for h in requests} == ids
+    assert all(h["WARC-Payload-Digest"].startswith("sha1:") and h["WARC-IP-Address"] == "127.0.0.1" for h in responses)
+    assert records[0][1]["WARC-Filename"] == path.name
+
+
+def test_bodies_round_trip_byte_for_byte(tmp_path: Path) -> None:
+    path = _write_sample(tmp_path)
+    refs = list(iter_records(path))
+    assert [r.url for r in refs] == ["http://www.qianlong.com/yz/1.shtml", "http://www.tibet.cn/cn/a.html"]
+    assert load_response(path, refs[0].offset, refs[0].length).payload == GBK_BODY
+    assert load_response(path, refs[1].offset, refs[1].length).payload == GZIP_BODY
+
+
+def test_warcio_check_passes(tmp_path: Path) -> None:
+    path = _write_sample(tmp_path)
+    result = subprocess.run([str(Path(sys.executable).parent / "warcio"), "check", str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_refs_match_reader_offsets(tmp_path: Path) -> None:
+    writer = pinned_writer(tmp_path)
+    written = [writer.write_exchange(exchange(f"http://www.tibet.cn/{i}.html", b"x" * i)) for i in range(1, 6)]
+    writer.close()
+    read = list(iter_records(tmp_path / written[0].filename))
+    assert [(r.offset, r.length, r.record_id, r.digest) for r in read] == [
+        (w.offset, w.length, w.record_id, w.digest) for w in written
+    ]
+
+
+def test_rotation_and_open_suffix(tmp_path: Path) -> None:
+    writer = pinned_writer(tmp_path, max_size=2048)
+    for i in range(6):
+        writer.write_exchange(exchange(f"http://www.tibet.cn/{i}.html", os.urandom(1500)))
+        assert list(tmp_path.glob("*.open")), "the file being written carries .open"
+    writer.close()
+    assert not list(tmp_path.glob("*.open"))
+    files = sorted(p.name for p in tmp_path.glob("*.warc.gz"))
+    assert len(files) >= 3 and files == sorted(writer.files_written)
+    for name in files:  # each rotated file starts with its own warcinfo
+        with open(tmp_path / name, "rb") as stream:
+            assert next(iter(ArchiveIterator(stream))).rec_type == "warcinfo"
+
+
+def test_write_error_truncates_the_torn_record(tmp_path: Path) -> None:
+    writer = pinned_writer(tmp_path)
+    writer.write_exchange(exchange("http://www.tibet.cn/ok.html", b"fine"))
+    assert writer._file is not None
+    good_size = writer._file.tell()
+
+    class Full:
+        def __init__(self, inner):  # type: ignore[no-untyped-def]
+            self.inner, self.calls = inner, 0
+
+        def write(self, data: bytes) -> int:
+            self.calls += 1
+            if self.calls > 1:
+                raise OSError(28, "No space left on device")
+            return self.inner.write(data)
+
+        def __getattr__(self, name):  # type: ignore[no-untyped-def]
+            return getattr(self.inner, name)
+
+    writer._writer.out = Full(writer._file)  # type: ignore[union-attr]
+    with pytest.raises(WarcWriteError, match="No space left"):
+        writer.write_exchange(exchange("http://www.tibet.cn/torn.html", b"y" * 5000))
+    writer._writer.out = writer._file  # type: ignore[union-attr]
+    writer.close()
+    (path,) = tmp_path.glob("*.warc.gz")
+    assert path.stat().st_size == good_size
+    assert [r.url for r in iter_records(path)] == ["http://www.tibet.cn/ok.html"]
+
+
+def test_config_validation(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="max_size"):
+        WarcConfig(directory=tmp_path, max_size=10)
+    with pytest.raises(ValueError, match="prefix"):
+        WarcConfig(directory=tmp_path, prefix="a/b")
+
+
+def test_unwritable_directory_is_a_clear_error(tmp_path: Path) -> None:
+    target = tmp_path / "warcs"
+    writer = pinned_writer(target)
+    target.rmdir()
+    target.write_text("not a folder")  # root ignores permissions, so break the path itself
+    with pytest.raises(WarcWriteError, match="cannot create WARC file"):
+        writer.write_exchange(exchange("http://www.tibet.cn/x.html", b"x"))

@@ -1,0 +1,78 @@
+"""Fingerprints: agreement with the simhash package, n-gram features, hex storage."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import simhash as reference
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedupe.fingerprint import (
+    bands,
+    feature_hash,
+    features,
+    from_hex,
+    hamming,
+    shingle_hashes,
+    simhash,
+    simhash_many,
+    to_hex,
+)
+from sampleweb.corpus import build
+
+TEXTS = ["\n".join(a.paragraphs) for a in build(1)[:30]]
+
+
+@pytest.mark.parametrize("text", TEXTS[:10])
+def test_agrees_with_the_simhash_package_on_the_same_features(text: str) -> None:
+    expected = reference.Simhash(features(text), f=64, hashfunc=feature_hash).value
+    assert simhash(text) == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(min_size=0, max_size=300))
+def test_agreement_holds_for_any_text(text: str) -> None:
+    feats = features(text)
+    expected = reference.Simhash(feats, f=64, hashfunc=feature_hash).value if feats else 0
+    assert simhash(text) == expected
+
+
+def test_numpy_hashes_equal_python_hashes() -> None:
+    text = "对口援藏30年援藏路上的坚守与创新"
+    assert sorted(feature_hash(f) for f in features(text)) == shingle_hashes(text).tolist()
+
+
+def test_features_are_character_ngrams_not_whitespace_tokens() -> None:
+    assert features("援藏 工作,队", n=2) == sorted({"援藏", "藏工", "工作", "作队"})
+
+
+def test_punctuation_and_spaces_do_not_change_the_fingerprint() -> None:
+    assert simhash("对口支援,结硕果!砥砺前行") == simhash("对口支援 结硕果\n砥砺前行")
+
+
+def test_near_texts_are_near_and_different_texts_are_far() -> None:
+    a, b = TEXTS[1], TEXTS[2]
+    assert hamming(simhash(a), simhash(a + "编者按。")) <= 3
+    assert hamming(simhash(a), simhash(b)) > 12
+
+
+def test_many_matches_one_by_one() -> None:
+    assert simhash_many(TEXTS).tolist() == [simhash(t) for t in TEXTS]
+
+
+def test_hex_round_trip_and_bands() -> None:
+    value = 0xFFFF_0000_1234_ABCD
+    assert to_hex(value) == "ffff00001234abcd" and from_hex(to_hex(value)) == value
+    assert to_hex(5) == "0000000000000005"
+    assert bands(value) == [0xABCD, 0x1234, 0x0000, 0xFFFF]
+    with pytest.raises(ValueError, match="16 hex digits"):
+        from_hex("123")
+
+
+def test_empty_and_short_texts() -> None:
+    assert simhash("") == 0
+    assert len(shingle_hashes("援藏")) == 1
+    assert shingle_hashes("", distinct=False).dtype == np.uint64
+    with pytest.raises(ValueError, match="n-gram"):
+        shingle_hashes("abc", 0)

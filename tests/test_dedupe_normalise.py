@@ -1,0 +1,53 @@
+"""Normalisation on the two seed pages and on the awkward cases one by one."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedupe.normalise import normalise, repair_entities, to_simplified
+from tests.conftest import DATA
+
+SEED_MIRROR = (DATA / "seed_pages" / "000_6d0a7fbf67f7b8ba.txt").read_text(encoding="utf-8")
+SEED_AGGREGATOR = (DATA / "seed_pages" / "004_172dae86971851fd.txt").read_text(encoding="utf-8")
+
+
+def test_mirror_seed_is_simplified_and_spam_is_gone() -> None:
+    n = normalise(SEED_MIRROR)
+    assert n.traditional and n.spam
+    assert "对口支援结硕果" in n.text and "湖北省援藏干部" in n.text
+    assert "无码" not in n.text and "版权" not in n.text and "责编" not in n.text
+
+
+def test_aggregator_seed_body_collapsed_and_entities_repaired() -> None:
+    n = normalise(SEED_AGGREGATOR)
+    assert n.repeated_in_page and n.broken_entities
+    assert n.text.count("一场特殊的手术在拉萨市人民医院进行") == 1
+    assert "mdash;" not in n.text and "风储项目——西藏公司" in n.text
+    assert "栏目排行" not in n.text and "声明" not in n.text
+
+
+def test_pinyin_glosses_removed_but_latin_words_kept() -> None:
+    n = normalise("我們要發(fā)展經(jīng)濟,推動APP(app)和AI建設。")
+    assert n.pinyin
+    assert n.text == "我们要发展经济,推动APP(app)和AI建设。"
+
+
+def test_fullwidth_brackets_are_nfkc_folded_before_pinyin_removal() -> None:
+    assert normalise("發（fā）展是第一要務。").text == "发展是第一要务。"
+
+
+def test_entities() -> None:
+    assert repair_entities("风电场mdash;mdash;哲古 hellip;") == "风电场——哲古 …"
+    assert repair_entities("a &amp; b") == "a & b"
+
+
+def test_to_simplified() -> None:
+    assert to_simplified("對口支援結碩果") == "对口支援结硕果"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=400))
+def test_never_crashes_and_is_idempotent_on_its_output(text: str) -> None:
+    once = normalise(text)
+    assert normalise(once.text).text == once.text
