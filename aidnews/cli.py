@@ -201,6 +201,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         print(f"aidnews: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except Exception as exc:  # errors of our packages are user-facing; anything else is a bug
+        from archive.errors import ArchiveError
+        from crawler.errors import SourceError
+        from dedupe.errors import DedupeError
+
+        if isinstance(exc, ArchiveError | DedupeError | SourceError):
+            print(f"aidnews: error: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+        raise
     except KeyboardInterrupt:
         print("aidnews: interrupted", file=sys.stderr)
         return 130
