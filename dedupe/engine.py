@@ -7,6 +7,7 @@ texts back for candidate pairs alone.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedupe.cluster import Member, UnionFind, choose_canonical, split_weak
-from dedupe.fingerprint import NGRAM, compact, shingle_hashes, simhash_of_hashes
+from dedupe.fingerprint import NGRAM, compact, shingle_hashes, simhash_stats
 from dedupe.index import BandIndex
 from dedupe.normalise import Normalised, normalise
 from dedupe.verify import Similarity, VerifyConfig, classify, max_distance, similarity, weakly_linked
@@ -136,18 +137,21 @@ def site_of(url: str) -> str:
 def prepare(doc: Document, config: DedupeConfig, norm: Normalised | None = None) -> Prepared | None:
     """Normalise and fingerprint one document; None when too short to compare."""
     norm = norm or normalise(doc.text)
-    if len(compact(norm.text)) < config.min_chars:
+    fingerprint, shingles, kept = simhash_stats(norm.text, config.ngram)
+    if kept < config.min_chars:
         return None
-    hashes = shingle_hashes(norm.text, config.ngram)
     anchors = tuple(sorted({
-        int(shingle_hashes(line, 8, distinct=False)[0]) ^ len(line)
-        for line in norm.text.split("\n") if len(line) >= config.anchor_min_chars
+        anchor_hash(line) for line in norm.text.split("\n") if len(line) >= config.anchor_min_chars
     }))
     marks = sum(1 for f in ("traditional", "pinyin", "spam", "repeated_in_page") if getattr(norm, f))
     member = Member(doc.key, doc.site or site_of(doc.url), doc.origin, doc.published, doc.captured,
                     marks, len(norm.text), doc.id)
-    return Prepared(doc.key, doc.id, simhash_of_hashes(hashes), len(norm.text), len(hashes), anchors,
-                    norm.flags, member)
+    return Prepared(doc.key, doc.id, fingerprint, len(norm.text), shingles, anchors, norm.flags, member)
+
+
+def anchor_hash(paragraph: str) -> int:
+    """A stable 63-bit hash of a normalised paragraph (stored in the catalog, so not ``hash()``)."""
+    return int.from_bytes(hashlib.blake2b(compact(paragraph).encode("utf-8"), digest_size=8).digest(), "big") >> 1
 
 
 def _anchor_candidates(prepared: dict[int, Prepared], max_docs: int) -> set[tuple[int, int]]:

@@ -5,6 +5,8 @@ punctuation and spaces removed; each feature counts once, so a lead or a
 block repeated inside a page cannot outweigh the rest of the article.
 Feature hashes are a polynomial over code points finished with splitmix64.
 
+Two implementations give identical values: a C extension (dedupe/_simhash.c,
+built by setup.py when a compiler exists) and a numpy path used without it.
 The ``simhash`` package is the reference: given the same features and
 :func:`feature_hash` as its ``hashfunc``, ``simhash.Simhash`` returns the
 same value (tests/test_dedupe_fingerprint.py). It is far slower because it
@@ -20,6 +22,12 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
+try:  # the optional C extension (setup.py); same values as the numpy path
+    from dedupe import _simhash as _compiled
+except ImportError:  # pragma: no cover - installs without a C compiler
+    _compiled = None
+
+COMPILED = _compiled is not None
 NGRAM = 4
 _PRIME = np.uint64(1_000_003)
 _MASK64 = (1 << 64) - 1
@@ -66,7 +74,11 @@ def shingle_hashes(text: str, n: int = NGRAM, distinct: bool = True) -> U64:
     """64-bit hashes of the character n-grams of ``text`` (sorted and distinct by default)."""
     if n < 1:
         raise ValueError(f"n-gram size must be >= 1, got {n}")
-    codes = compact_codes(text)
+    return shingle_hashes_of_codes(compact_codes(text), n, distinct)
+
+
+def shingle_hashes_of_codes(codes: U64, n: int = NGRAM, distinct: bool = True) -> U64:
+    """:func:`shingle_hashes` for code points already compacted by :func:`compact_codes`."""
     if len(codes) == 0:
         return np.empty(0, dtype=np.uint64)
     n = min(n, len(codes))  # a very short text is one feature
@@ -98,8 +110,25 @@ def simhash_of_hashes(hashes: U64) -> int:
     return int(np.packbits(bits, bitorder="little").view("<u8")[0])
 
 
+def simhash_stats(text: str, n: int = NGRAM) -> tuple[int, int, int]:
+    """``(simhash, distinct n-grams, letters and digits kept)`` of ``text``; compiled when built."""
+    if n < 1:
+        raise ValueError(f"n-gram size must be >= 1, got {n}")
+    if _compiled is not None:
+        value, distinct, kept = _compiled.simhash_text(text, n)
+        return value, distinct, kept
+    codes = compact_codes(text)
+    hashes = shingle_hashes_of_codes(codes, n)
+    return simhash_of_hashes(hashes), len(hashes), len(codes)
+
+
 def simhash(text: str, n: int = NGRAM) -> int:
     """The 64-bit simhash of ``text``."""
+    return simhash_stats(text, n)[0]
+
+
+def simhash_numpy(text: str, n: int = NGRAM) -> int:
+    """The numpy path of :func:`simhash`, used when the C extension is not built."""
     return simhash_of_hashes(shingle_hashes(text, n))
 
 

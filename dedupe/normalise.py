@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+import numpy as np
+import numpy.typing as npt
+
 # A content farm's gloss: 發(fā)展. Only syllables with a tone mark, so (app) or (AI) stay.
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 _PINYIN = re.compile(rf"\((?=[a-zü{_TONED}\s']*[{_TONED}])[a-zü{_TONED}\s']{{1,40}}\)")
@@ -32,29 +35,44 @@ _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 
 
 @lru_cache(maxsize=1)
-def _t2s_table() -> dict[int, str]:
-    """Single-character traditional -> simplified table from OpenCC's TSCharacters dictionary.
+def _t2s_table() -> npt.NDArray[np.uint32]:
+    """Code point -> code point, traditional to simplified, from OpenCC's TSCharacters dictionary.
 
-    ``str.translate`` with it runs in C, orders of magnitude faster than the
-    phrase-level converter; phrase choices (乾/干) do not matter for comparing
-    copies, since both sides go through the same table.
+    A numpy lookup over the whole text runs in microseconds, far faster than
+    the phrase-level converter; phrase choices (乾/干) do not matter for
+    comparing copies, since both sides go through the same table.
     """
     data = resources.files("opencc").joinpath("dictionary", "TSCharacters.txt").read_text(encoding="utf-8")
-    table: dict[int, str] = {}
+    table = np.arange(0x110000, dtype=np.uint32)
     for line in data.splitlines():
         parts = line.split()
-        if len(parts) >= 2 and len(parts[0]) == 1:
-            table[ord(parts[0])] = parts[1]
+        if len(parts) >= 2 and len(parts[0]) == 1 and len(parts[1]) == 1:
+            table[ord(parts[0])] = ord(parts[1])
     return table
 
 
+def _simplify(text: str) -> tuple[str, int]:
+    """``(simplified text, number of characters changed)``."""
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    mapped = _t2s_table()[codes]
+    changed = int(np.count_nonzero(mapped != codes))
+    if not changed:
+        return text, 0
+    return mapped.tobytes().decode("utf-32-le"), changed
+
+
 def to_simplified(text: str) -> str:
-    return text.translate(_t2s_table())
+    return _simplify(text)[0]
 
 
 def repair_entities(text: str) -> str:
-    text = _BROKEN_ENTITY.sub(r"&\1;", text)
-    return html.unescape(text)
+    return _repair_entities(text)[0]
+
+
+def _repair_entities(text: str) -> tuple[str, int]:
+    """``(text with entities decoded, number of broken entities repaired)``."""
+    text, broken = _BROKEN_ENTITY.subn(r"&\1;", text)
+    return html.unescape(text), broken
 
 
 def _is_navigation(line: str) -> bool:
@@ -93,21 +111,18 @@ class Normalised:
 
 def normalise(text: str) -> Normalised:
     """Normalise article text (already extracted from HTML) for comparison."""
-    broken = bool(_BROKEN_ENTITY.search(text))
-    text = repair_entities(text)
-    text = unicodedata.normalize("NFKC", text)
-    simplified = to_simplified(text)
+    text, broken = _repair_entities(text)
+    text = _SPACES.sub(" ", unicodedata.normalize("NFKC", text))
+    simplified, changed = _simplify(text)
     # A copy counts as traditional-script when conversion changed a noticeable share of it.
-    changed = sum(1 for a, b in zip(text, simplified, strict=False) if a != b)
     traditional = changed >= max(3, len(text) // 200)
-    pinyin = bool(_PINYIN.search(simplified))
-    text = _PINYIN.sub("", simplified)
+    text, pinyin = _PINYIN.subn("", simplified)
     kept: list[str] = []
     seen: set[str] = set()
     spam = False
     dropped = repeated = total = 0
     for raw in text.split("\n"):
-        line = _SPACES.sub(" ", raw).strip()
+        line = raw.strip()
         if not line:
             continue
         if _is_spam(line):
@@ -123,6 +138,6 @@ def normalise(text: str) -> Normalised:
         seen.add(line)
         kept.append(line)
     return Normalised(
-        text="\n".join(kept), traditional=traditional, pinyin=pinyin, spam=spam, broken_entities=broken,
+        text="\n".join(kept), traditional=traditional, pinyin=bool(pinyin), spam=spam, broken_entities=bool(broken),
         repeated_in_page=total > 0 and repeated >= 0.3 * total, boilerplate_lines=dropped,
     )

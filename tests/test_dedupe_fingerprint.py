@@ -76,3 +76,38 @@ def test_empty_and_short_texts() -> None:
     assert shingle_hashes("", distinct=False).dtype == np.uint64
     with pytest.raises(ValueError, match="n-gram"):
         shingle_hashes("abc", 0)
+
+
+def test_compiled_and_numpy_paths_agree() -> None:
+    from dedupe import fingerprint
+
+    if not fingerprint.COMPILED:
+        pytest.skip("C extension not built (no compiler); the numpy path is in use")
+    samples = [*TEXTS, "", "援", "援藏", "a_b c", "𠀀𠀁𠀂𠀃𠀄 Ünïcödé ٣٤٥ ⅫⅩ", "对口" * 500]
+    for text in samples:
+        for n in (1, 2, 4, 6):
+            hashes = shingle_hashes(text, n) if compact_len(text) else np.empty(0, dtype=np.uint64)
+            assert fingerprint.simhash_stats(text, n) == (fingerprint.simhash_numpy(text, n), len(hashes), compact_len(text))
+
+
+def compact_len(text: str) -> int:
+    from dedupe.fingerprint import compact
+
+    return len(compact(text))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=200), st.integers(1, 6))
+def test_compiled_agrees_on_any_text(text: str, n: int) -> None:
+    from dedupe import fingerprint
+
+    assert fingerprint.simhash(text, n) == fingerprint.simhash_numpy(text, n)
+
+
+def test_extension_is_built_in_ci() -> None:
+    import os
+
+    from dedupe import fingerprint
+
+    if os.environ.get("CI"):
+        assert fingerprint.COMPILED, "CI machines have a C compiler: the extension must build"

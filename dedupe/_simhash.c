@@ -1,0 +1,112 @@
+/* Compiled hot path of dedupe.fingerprint: text -> 64-bit simhash in one pass.
+ *
+ * Same features and hash as the numpy path (dedupe/fingerprint.py): the
+ * alphanumeric code points of the text (str.isalnum, i.e. regex [^\W_]),
+ * character n-grams, h = fold(h * 1000003 + c), splitmix64; each distinct
+ * hash votes once per bit. tests/test_dedupe_fingerprint.py checks that both
+ * paths and the simhash package agree.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static inline uint64_t splitmix64(uint64_t z) {
+    z += 0x9E3779B97F4A7C15ULL;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+static PyObject *simhash_text(PyObject *self, PyObject *args) {
+    PyObject *text;
+    int n;
+    if (!PyArg_ParseTuple(args, "Ui", &text, &n)) return NULL;
+    if (n < 1) {
+        PyErr_SetString(PyExc_ValueError, "n-gram size must be >= 1");
+        return NULL;
+    }
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    uint32_t *codes = (uint32_t *)malloc(sizeof(uint32_t) * (length + 1));
+    if (!codes) return PyErr_NoMemory();
+    Py_ssize_t kept = 0;
+    for (Py_ssize_t i = 0; i < length; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        /* Fast paths for the common cases; the Unicode database decides the rest. */
+        int keep;
+        if (ch < 128)
+            keep = (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+        else if (ch >= 0x4E00 && ch <= 0x9FEF)
+            keep = 1; /* CJK Unified Ideographs: all letters (Lo) */
+        else
+            keep = Py_UNICODE_ISALNUM(ch);
+        if (keep) codes[kept++] = (uint32_t)ch;
+    }
+    if (kept == 0) {
+        free(codes);
+        return Py_BuildValue("(KKn)", (unsigned long long)0, (unsigned long long)0, (Py_ssize_t)0);
+    }
+    if (n > kept) n = (int)kept;
+    Py_ssize_t count = kept - n + 1;
+    /* Open-addressing set of the hashes seen so far; 0 marks an empty slot. */
+    size_t capacity = 64;
+    while (capacity < (size_t)count * 2) capacity <<= 1;
+    uint64_t *slots = (uint64_t *)calloc(capacity, sizeof(uint64_t));
+    uint32_t histogram[8][256];
+    memset(histogram, 0, sizeof(histogram));
+    if (!slots) {
+        free(codes);
+        return PyErr_NoMemory();
+    }
+    int has_zero = 0;
+    uint64_t distinct = 0;
+    /* Rolling polynomial: h_i = sum c_{i+j} P^(n-1-j); drop the oldest term, add the newest. */
+    uint64_t top = 1;
+    for (int j = 1; j < n; j++) top *= 1000003ULL;
+    uint64_t rolling = 0;
+    for (int j = 0; j < n - 1; j++) rolling = rolling * 1000003ULL + codes[j];
+    for (Py_ssize_t i = 0; i < count; i++) {
+        rolling = rolling * 1000003ULL + codes[i + n - 1];
+        uint64_t h = splitmix64(rolling);
+        rolling -= (uint64_t)codes[i] * top;
+        if (h == 0) {
+            if (has_zero) continue;
+            has_zero = 1;
+        } else {
+            size_t at = (size_t)(h ^ (h >> 32)) & (capacity - 1);
+            int seen = 0;
+            while (slots[at]) {
+                if (slots[at] == h) { seen = 1; break; }
+                at = (at + 1) & (capacity - 1);
+            }
+            if (seen) continue;
+            slots[at] = h;
+        }
+        distinct++;
+        for (int b = 0; b < 8; b++) histogram[b][(h >> (8 * b)) & 0xFF]++;
+    }
+    free(slots);
+    free(codes);
+    uint64_t value = 0;
+    for (int b = 0; b < 8; b++) {
+        for (int bit = 0; bit < 8; bit++) {
+            uint64_t set = 0;
+            for (int v = 0; v < 256; v++)
+                if (v & (1 << bit)) set += histogram[b][v];
+            if (set * 2 > distinct) value |= 1ULL << (8 * b + bit);
+        }
+    }
+    return Py_BuildValue("(KKn)", (unsigned long long)value, (unsigned long long)distinct, kept);
+}
+
+static PyMethodDef methods[] = {
+    {"simhash_text", simhash_text, METH_VARARGS, "simhash_text(text, n) -> (simhash, distinct n-grams, letters and digits kept)"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_simhash", "Compiled simhash hot path.", -1, methods};
+
+PyMODINIT_FUNC PyInit__simhash(void) { return PyModule_Create(&module); }
