@@ -17,6 +17,7 @@ def add_dedupe_parser(sub: Any) -> None:
     p.add_argument("--catalog", help="catalog URL")
     p.add_argument("--rebuild", action="store_true", help="forget stored fingerprints, pairs and clusters; redo all")
     p.add_argument("--k", type=int, default=3, help="band index Hamming guarantee (default 3)")
+    p.add_argument("--workers", type=int, default=0, help="fingerprinting processes (default: one per core)")
     p.set_defaults(func=cmd_dedupe)
 
 
@@ -31,7 +32,7 @@ def cmd_dedupe(args: argparse.Namespace) -> int:
     from dedupe.jsonl import JsonlSource
 
     try:
-        config = DedupeConfig(k=args.k)
+        config = DedupeConfig(k=args.k, workers=args.workers)
     except ValueError as exc:
         raise UserError(str(exc)) from exc
     if args.input:

@@ -6,7 +6,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive.catalog import catalog_url_for
 
 
 @dataclass(frozen=True)
@@ -16,6 +15,8 @@ class DataPaths:
 
     @classmethod
     def resolve(cls, data: str | None, catalog: str | None = None) -> DataPaths:
+        from archive.catalog import catalog_url_for  # SQLAlchemy loads only for commands that need it
+
         root = Path(data or os.environ.get("AIDNEWS_DATA") or "data").resolve()
         url = catalog or os.environ.get("AIDNEWS_CATALOG_URL") or catalog_url_for(root)
         return cls(root, url)

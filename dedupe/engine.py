@@ -8,7 +8,10 @@ texts back for candidate pairs alone.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
+import multiprocessing
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -36,6 +39,7 @@ class DedupeConfig:
     min_chars: int = 40  # shorter normalised texts are left out
     anchor_min_chars: int = 24  # paragraphs this long become anchors
     anchor_max_docs: int = 40  # an anchor in more documents is boilerplate or a stock lead
+    workers: int = 0  # processes that fingerprint; 0 = one per core
     verify: VerifyConfig = field(default_factory=VerifyConfig)
 
     def __post_init__(self) -> None:
@@ -43,6 +47,8 @@ class DedupeConfig:
             raise ValueError(f"ngram must be between 1 and 16, got {self.ngram}")
         if not 0 <= self.k <= 15:
             raise ValueError(f"k must be between 0 and 15, got {self.k}")
+        if self.workers < 0:
+            raise ValueError(f"workers must be >= 0 (0 = one per core), got {self.workers}")
         if self.anchor_max_docs < 2:
             raise ValueError(f"anchor_max_docs must be >= 2, got {self.anchor_max_docs}")
 
@@ -151,7 +157,7 @@ def prepare(doc: Document, config: DedupeConfig, norm: Normalised | None = None)
 
 def anchor_hash(paragraph: str) -> int:
     """A stable 63-bit hash of a normalised paragraph (stored in the catalog, so not ``hash()``)."""
-    return int.from_bytes(hashlib.blake2b(compact(paragraph).encode("utf-8"), digest_size=8).digest(), "big") >> 1
+    return int.from_bytes(hashlib.blake2b(paragraph.encode("utf-8"), digest_size=8).digest(), "big") >> 1
 
 
 def _anchor_candidates(prepared: dict[int, Prepared], max_docs: int) -> set[tuple[int, int]]:
@@ -224,6 +230,50 @@ class Verifier:
         return confirmed
 
 
+CHUNK = 500
+
+
+def _prepare_chunk(args: tuple[list[Document], DedupeConfig]) -> list[Prepared | int]:
+    docs, config = args
+    return [prepare(d, config) or d.key for d in docs]
+
+
+def _chunks(docs: Iterable[Document]) -> Iterator[list[Document]]:
+    chunk: list[Document] = []
+    for doc in docs:
+        chunk.append(doc)
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _prepare_all(source: DocumentSource, config: DedupeConfig) -> Iterator[list[Prepared | int]]:
+    """Normalise and fingerprint every document; chunks go to worker processes once there are several.
+
+    Texts are only passed through, never kept: a worker returns fingerprints
+    and anchors. Small inputs stay in this process (forking costs more).
+    """
+    chunks = _chunks(source)
+    first = next(chunks, None)
+    if first is None:
+        return
+    yield _prepare_chunk((first, config))
+    second = next(chunks, None)
+    if second is None:
+        return
+    workers = config.workers or min(os.cpu_count() or 1, 8)
+    if workers <= 1:
+        yield _prepare_chunk((second, config))
+        for chunk in chunks:
+            yield _prepare_chunk((chunk, config))
+        return
+    rest = itertools.chain([second], chunks)
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        yield from pool.imap(_prepare_chunk, ((chunk, config) for chunk in rest), chunksize=1)
+
+
 def find_duplicates(
     source: DocumentSource,
     config: DedupeConfig | None = None,
@@ -233,14 +283,16 @@ def find_duplicates(
     config = config or DedupeConfig()
     prepared: dict[int, Prepared] = {}
     skipped = 0
-    for count, doc in enumerate(source, 1):
-        p = prepare(doc, config)
-        if p is None:
-            skipped += 1
-        else:
-            prepared[p.key] = p
-        if progress and count % 10_000 == 0:
-            progress("fingerprinted", count)
+    count = 0
+    for batch in _prepare_all(source, config):
+        for p in batch:
+            count += 1
+            if isinstance(p, Prepared):
+                prepared[p.key] = p
+            else:
+                skipped += 1
+            if progress and count % 50_000 == 0:
+                progress("fingerprinted", count)
     band = _band_candidates(prepared, config.k)
     candidates = sorted(set(band) | _anchor_candidates(prepared, config.anchor_max_docs))
     if progress:

@@ -22,7 +22,11 @@ import numpy.typing as npt
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 _PINYIN = re.compile(rf"\((?=[a-zü{_TONED}\s']*[{_TONED}])[a-zü{_TONED}\s']{{1,40}}\)")
 # Entities that lost their '&' on the way through an aggregator: mdash;mdash;
-_BROKEN_ENTITY = re.compile(r"(?<![&#A-Za-z0-9])(mdash|ndash|hellip|ldquo|rdquo|lsquo|rsquo|nbsp|middot|quot|amp|lt|gt|times|bull|deg);")
+# Matching any short lowercase run first keeps the scan fast on Chinese text, where Latin is rare.
+_BROKEN_ENTITY = re.compile(r"(?<![&#A-Za-z0-9])([a-z]{2,6});")
+_ENTITY_NAMES = frozenset(
+    "mdash ndash hellip ldquo rdquo lsquo rsquo nbsp middot quot amp lt gt times bull deg".split()
+)
 _BOILERPLATE = re.compile(
     r"^\s*[(（\[]?\s*(来源|稿源|责编|责任编辑|编辑|原标题|作者|记者|通讯员|版权|copyright|©|声明|免责声明|分享到|扫一扫|"
     r"上一篇|下一篇|阅读量|点击量|打印|关闭窗口|字号|相关推荐|相关新闻|栏目排行|栏目热点|发布时间|编者按)",
@@ -32,6 +36,8 @@ _SPAM_SEPARATORS = re.compile(r"[|｜]")
 _RANKING_ITEM = re.compile(r"^\d{1,2}\s*[.、]\s*\S.{0,30}$")
 _SENTENCE_END = re.compile(r"[。！？!?;；]")
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
+# First characters a boilerplate line can start with: a cheap test before the regex.
+_BOILERPLATE_START = frozenset("([（来稿责编原作记通版cC©声免分扫上下阅点打关字相栏发")
 
 
 @lru_cache(maxsize=1)
@@ -71,21 +77,34 @@ def repair_entities(text: str) -> str:
 
 def _repair_entities(text: str) -> tuple[str, int]:
     """``(text with entities decoded, number of broken entities repaired)``."""
-    text, broken = _BROKEN_ENTITY.subn(r"&\1;", text)
+    broken = 0
+
+    def repair(match: re.Match[str]) -> str:
+        nonlocal broken
+        if match.group(1) in _ENTITY_NAMES:
+            broken += 1
+            return "&" + match.group(0)
+        return match.group(0)
+
+    if ";" in text:
+        text = _BROKEN_ENTITY.sub(repair, text)
     return html.unescape(text), broken
 
 
 def _is_navigation(line: str) -> bool:
     """Menus, ranking lists and stray labels: short, no sentence punctuation."""
-    if _RANKING_ITEM.match(line):
+    if line[0].isdigit() and _RANKING_ITEM.match(line):
         return True
-    tokens = line.split(" ")
-    if len(tokens) >= 4 and sum(map(len, tokens)) / len(tokens) <= 4:
-        return True
+    if " " in line:
+        tokens = line.split(" ")
+        if len(tokens) >= 4 and sum(map(len, tokens)) / len(tokens) <= 4:
+            return True
     return len(line) < 8 and not _SENTENCE_END.search(line)
 
 
 def _is_spam(line: str) -> bool:
+    if "|" not in line and "｜" not in line:
+        return False
     separators = len(_SPAM_SEPARATORS.findall(line))
     if separators >= 3:
         segments = [s for s in _SPAM_SEPARATORS.split(line) if s.strip()]
@@ -128,7 +147,7 @@ def normalise(text: str) -> Normalised:
         if _is_spam(line):
             spam = True
             continue
-        if (len(line) <= 200 and _BOILERPLATE.match(line)) or _is_navigation(line):
+        if (len(line) <= 200 and line[0] in _BOILERPLATE_START and _BOILERPLATE.match(line)) or _is_navigation(line):
             dropped += 1
             continue
         total += len(line)

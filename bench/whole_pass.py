@@ -1,0 +1,99 @@
+"""Whole near-duplicate pass through the evaluation interface, as separate processes.
+
+1. ``aidnews dedupe --input`` over 5,000 documents of 3,000 characters against
+   the simhash package's whole pipeline on the same file (``Simhash(text)`` +
+   ``SimhashIndex(k=3)`` + union-find), each as its own process.
+2. Growth: ``aidnews dedupe --input`` over 10K, 100K and 1M synthetic
+   documents of about 1,000 characters: seconds and peak memory (maxrss of
+   the child process).
+
+    python bench/whole_pass.py [--sizes 10000,100000,1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.corpus import write_jsonl  # noqa: E402
+from bench.report import write_section  # noqa: E402
+
+OUT = ROOT / "bench" / "out"
+BIN = Path(sys.executable).parent
+BASELINE = """
+import json, sys
+from simhash import Simhash, SimhashIndex
+docs = [json.loads(line) for line in open(sys.argv[1], encoding="utf-8")]
+objects = [(d["id"], Simhash(d["text"])) for d in docs]
+index = SimhashIndex(objects, k=3)
+parent = {}
+def find(x):
+    while parent.setdefault(x, x) != x:
+        x = parent[x]
+    return x
+for ident, value in objects:
+    for other in index.get_near_dups(value):
+        a, b = find(ident), find(other)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+groups = {}
+for ident, _ in objects:
+    groups.setdefault(find(ident), []).append(ident)
+json.dump({"clusters": [{"canonical": g[0], "members": g} for g in groups.values() if len(g) > 1]}, open(sys.argv[2], "w"))
+"""
+
+
+def timed(command: list[str]) -> tuple[float, float]:
+    """(seconds, peak MiB) of a child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, max(peak, before) / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    args = parser.parse_args()
+    OUT.mkdir(exist_ok=True)
+    docs = write_jsonl(OUT / "whole-5000x3000.jsonl", 5000, 3000)
+    ours_s, ours_mb = timed([str(BIN / "aidnews"), "dedupe", "--input", str(docs), "--output", str(OUT / "ours.json")])
+    base_s, base_mb = timed([sys.executable, "-c", BASELINE, str(docs), str(OUT / "baseline.json")])
+    lines = [
+        "Whole process, 5,000 documents of 3,000 characters (10% lightly edited copies). "
+        "Command: `python bench/whole_pass.py`.", "",
+        "| command | seconds | peak MiB | aidnews is faster by |", "|---|---|---|---|",
+        f"| `aidnews dedupe --input` | {ours_s:.2f} | {ours_mb:.0f} | 1.0x |",
+        f"| simhash package: `Simhash(text)` + `SimhashIndex(k=3)` + union-find | {base_s:.2f} | {base_mb:.0f} | {base_s / ours_s:.1f}x |",
+        "", "Growth of the whole pass (normalise, fingerprint, index, verify, cluster) over synthetic documents of "
+        "about 1,000 characters:", "",
+        "| documents | seconds | documents/s | peak MiB (whole process) |", "|---|---|---|---|",
+    ]
+    print("\n".join(lines), flush=True)
+    # Peak RSS of children is a high-water mark over all children, so each size runs in its own wrapper.
+    for size in [int(s) for s in args.sizes.split(",") if s]:
+        path = write_jsonl(OUT / f"scale-{size}.jsonl", size, 1000)
+        wrapper = ("import resource,subprocess,sys,time;t=time.perf_counter();"
+                   "subprocess.run(sys.argv[1:],check=True,stdout=subprocess.DEVNULL,stderr=subprocess.DEVNULL);"
+                   "print(time.perf_counter()-t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024)")
+        result = subprocess.run([sys.executable, "-c", wrapper, str(BIN / "aidnews"), "dedupe", "--input", str(path),
+                                 "--output", str(OUT / f"scale-{size}.json")], capture_output=True, text=True, check=True)
+        seconds, peak = map(float, result.stdout.split())
+        row = f"| {size:,} | {seconds:.1f} | {size / seconds:,.0f} | {peak:.0f} |"
+        lines.append(row)
+        print(row, flush=True)
+        path.unlink()
+    write_section("Whole near-duplicate pass", "\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
