@@ -20,7 +20,7 @@ class Politeness:
     download_delay: float = 1.0
     concurrency: int = 2
     max_pages: int = 0  # 0 = no limit
-    depth: int = 6
+    depth: int = 100  # list-page hops from a start URL (pagination counts)
 
 
 @dataclass(frozen=True)

@@ -81,8 +81,9 @@ class SourceSpider(Spider):
             for url in source.start_urls:
                 yield self.list_request(url, source)
 
-    def list_request(self, url: str, source: Source) -> Request:
-        return Request(url, callback=self.parse_list, cb_kwargs={"source": source}, meta={"source_id": source.id})
+    def list_request(self, url: str, source: Source, hops: int = 0) -> Request:
+        return Request(url, callback=self.parse_list, cb_kwargs={"source": source},
+                       meta={"source_id": source.id, "list_hops": hops})
 
     def article_request(self, url: str, source: Source) -> Request:
         return Request(url, callback=self.parse_article, cb_kwargs={"source": source}, meta={"source_id": source.id})
@@ -112,7 +113,12 @@ class SourceSpider(Spider):
                 if self._allowed(source):
                     yield self.article_request(url, source)
             elif source.is_list(url):
-                yield self.list_request(url, source)
+                # Pagination chains are long (page 2 -> 3 -> ...): the source's depth caps list hops.
+                hops = response.meta.get("list_hops", 0) + 1
+                if hops <= source.politeness.depth:
+                    yield self.list_request(url, source, hops)
+                else:
+                    self.crawler.stats.inc_value(f"lists/depth_capped/{source.id}")
             elif url.startswith(tuple(f"http://{h}/" for h in source.hosts)) and self._linked_anyway(url):
                 # Odd links on list pages (redirects, files) are fetched and archived, not parsed.
                 yield Request(url, callback=self.parse_other, cb_kwargs={"source": source})
