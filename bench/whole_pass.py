@@ -50,14 +50,20 @@ json.dump({"clusters": [{"canonical": g[0], "members": g} for g in groups.values
 """
 
 
+WRAPPER = ("import resource,subprocess,sys,time;t=time.perf_counter();"
+           "subprocess.run(sys.argv[1:],check=True,stdout=subprocess.DEVNULL,stderr=subprocess.DEVNULL);"
+           "print(time.perf_counter()-t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024)")
+
+
 def timed(command: list[str]) -> tuple[float, float]:
-    """(seconds, peak MiB) of a child process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    start = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, max(peak, before) / 1024
+    """(seconds, peak MiB) of one child process, measured by a wrapper of its own.
+
+    The peak is the largest single process (ru_maxrss), so worker processes
+    are each counted alone.
+    """
+    result = subprocess.run([sys.executable, "-c", WRAPPER, *command], capture_output=True, text=True, check=True)
+    seconds, peak = map(float, result.stdout.split())
+    return seconds, peak
 
 
 def main() -> None:
@@ -76,18 +82,12 @@ def main() -> None:
         f"| simhash package: `Simhash(text)` + `SimhashIndex(k=3)` + union-find | {base_s:.2f} | {base_mb:.0f} | {base_s / ours_s:.1f}x |",
         "", "Growth of the whole pass (normalise, fingerprint, index, verify, cluster) over synthetic documents of "
         "about 1,000 characters:", "",
-        "| documents | seconds | documents/s | peak MiB (whole process) |", "|---|---|---|---|",
+        "| documents | seconds | documents/s | peak MiB (largest process) |", "|---|---|---|---|",
     ]
     print("\n".join(lines), flush=True)
-    # Peak RSS of children is a high-water mark over all children, so each size runs in its own wrapper.
     for size in [int(s) for s in args.sizes.split(",") if s]:
         path = write_jsonl(OUT / f"scale-{size}.jsonl", size, 1000)
-        wrapper = ("import resource,subprocess,sys,time;t=time.perf_counter();"
-                   "subprocess.run(sys.argv[1:],check=True,stdout=subprocess.DEVNULL,stderr=subprocess.DEVNULL);"
-                   "print(time.perf_counter()-t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024)")
-        result = subprocess.run([sys.executable, "-c", wrapper, str(BIN / "aidnews"), "dedupe", "--input", str(path),
-                                 "--output", str(OUT / f"scale-{size}.json")], capture_output=True, text=True, check=True)
-        seconds, peak = map(float, result.stdout.split())
+        seconds, peak = timed([str(BIN / "aidnews"), "dedupe", "--input", str(path), "--output", str(OUT / f"scale-{size}.json")])
         row = f"| {size:,} | {seconds:.1f} | {size / seconds:,.0f} | {peak:.0f} |"
         lines.append(row)
         print(row, flush=True)

@@ -317,6 +317,10 @@ def assemble(
         uf.union(a, b)
     groups = [g for g in uf.groups() if len(g) > 1]
     direct = set(pair_info)
+    pairs_of: dict[int, list[tuple[int, int]]] = {}  # member -> its pairs, so each cluster reads only its own
+    for pair in pair_info:
+        pairs_of.setdefault(pair[0], []).append(pair)
+        pairs_of.setdefault(pair[1], []).append(pair)
 
     def too_far(x: int, y: int) -> bool:
         sim, _same = verifier.similarity(x, y)
@@ -340,8 +344,9 @@ def assemble(
             continue
         kept_set = set(kept)
         pairs = []
-        for (a, b), (d, s, kind) in sorted(pair_info.items()):
+        for a, b in sorted({pair for k in kept for pair in pairs_of.get(k, ())}):
             if a in kept_set and b in kept_set:
+                d, s, kind = pair_info[(a, b)]
                 pairs.append(_pair(prepared, a, b, d, s, kind))
         clusters.append(ClusterResult(prepared[canonical].id, sorted(prepared[k].id for k in kept), pairs))
     clusters.sort(key=lambda c: c.canonical)

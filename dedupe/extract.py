@@ -25,9 +25,21 @@ _DATE = re.compile(
     r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?"
     r"(?:\s*(?:T|\s)?\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?"
 )
-_SOURCE = re.compile(r"(?:来源|來源|稿源|来自)\s*[:：]\s*([^\s|丨/　<>]{2,30})")
+# 来源：X, 来源：[ X ], 稿源: X; not 图片来源 (a photo credit).
+_SOURCE = re.compile(
+    r"(?<!图片)(?<!图)(?:来源|來源|稿源|来自|信息来源|文章来源)\s*[:：]\s*[\[【(（]?\s*([^\s|丨/　<>\[\]【】()（）]{2,30})"
+)
+# A source named right after the time with no label: "2022-02-13 09:57 光明网".
+_NAMED_OUTLET = re.compile(
+    r"^[\s/|]*([\u4e00-\u9fff·]{2,12}(?:网|报|社|台|刊|频道|新闻|在线|日报|晚报|信报|周刊|杂志|客户端))(?:\s|$)"
+)
 _AUTHOR = re.compile(r"(?:作者|记者|作者：)\s*[:：]\s*([^\s|丨/　<>]{2,30})")
 _EDITOR = re.compile(r"[(（\[]?\s*(?:责编|责任编辑|編輯|编辑)\s*[:：]\s*([^)）\]\s]{1,20})\s*[)）\]]?")
+_EDITOR_LABEL = re.compile(r"[(（\[]?\s*(?:责编|责任编辑|編輯|编辑)\s*[:：]?\s*[)）\]]?")
+# Buttons and labels that page templates put inside the article container.
+_WIDGET = re.compile(
+    r"[【\[]?(?:纠错|我要纠错|打印|打印本页|关闭|关闭窗口|返回顶部|收藏|分享|分享到|推荐|字号|图集|大 中 小)[】\]]?"
+)
 _TITLE_SPLIT = re.compile(r"\s*(?:[_|｜—–]|-{1,2}|\s-\s)\s*")
 _BODY_CANDIDATES = (
     "#text", ".TRS_Editor", ".Custom_UnionStyle", "#artibody", "#article_content",
@@ -155,17 +167,56 @@ def clean_title(title: str, site_names: tuple[str, ...] = ()) -> str:
     return title
 
 
-def _title(doc: etree._Element, selectors: Selectors) -> str:
+def _headings(doc: etree._Element) -> list[str]:
+    """Texts of h1-h3 and of elements whose class or id says title, in document order."""
+    found = []
+    for node in doc.xpath(
+        "//h1|//h2|//h3|//*[contains(@class,'title') or contains(@id,'title') or contains(@class,'headline')]"
+    ):
+        text = re.sub(r"\s+", " ", " ".join(node.itertext())).strip()
+        if 4 <= len(text) <= 120:
+            found.append(text)
+    return found
+
+
+def _date_line(lines: list[str]) -> int:
+    """Index of the first short line holding a date (the article's byline), or -1."""
+    for i, line in enumerate(lines):
+        if len(line) <= 120 and _DATE.search(line):
+            return i
+    return -1
+
+
+def _title(doc: etree._Element, selectors: Selectors, lines: list[str]) -> str:
     node = _first(doc, selectors.title)
     if node is not None:
         return block_text(node).replace("\n", " ").strip()
-    page_title = " ".join(doc.xpath("//title//text()")).strip()
-    for heading in doc.xpath("//h1|//h2"):
-        text = " ".join(heading.itertext()).strip()
-        if len(text) >= 4 and (not page_title or text[:6] in page_title):
-            return re.sub(r"\s+", " ", text)
-    og = _meta(doc, "og:title")
-    return clean_title(og or page_title)
+    page_title = re.sub(r"\s+", " ", " ".join(doc.xpath("//head/title//text()|//title//text()"))).strip()
+    cleaned = clean_title(_meta(doc, "og:title") or page_title)
+    headings = _headings(doc)
+    raw = page_title.replace(" ", "")
+    for heading in headings:  # "<headline>_<site>": the page title starts with the headline
+        h = heading.replace(" ", "")
+        if len(h) >= 4 and raw.startswith(h) and (len(raw) == len(h) or not raw[len(h)].isalnum()):
+            return heading
+    squash = cleaned.replace(" ", "")
+    if squash:
+        for heading in headings:  # the heading that is the page title, in its own spelling
+            h = heading.replace(" ", "")
+            if h == squash or (h in squash and 2 * len(h) >= len(squash)):
+                return heading
+            if squash in h and len(h) <= 1.5 * len(squash):
+                return cleaned  # the heading adds a channel label ("智能 ...")
+    # No heading repeats the page title: the page title may be just the site's name. The headline
+    # then is the heading (or, with no title at all, the line) right above the byline.
+    date_at = _date_line(lines)
+    above = [line for line in lines[max(0, date_at - 3):max(date_at, 0)]
+             if 5 <= len(line) <= 100 and "://" not in line and not line.startswith("www.")]
+    if above:
+        nearest = above[-1]
+        if not squash or (nearest in headings and squash not in "".join(above).replace(" ", "")):
+            return nearest
+    return cleaned or (headings[0] if headings else "")
 
 
 def _body_node(doc: etree._Element, selectors: Selectors) -> tuple[etree._Element | None, str]:
@@ -185,25 +236,41 @@ def _body_node(doc: etree._Element, selectors: Selectors) -> tuple[etree._Elemen
 
 
 def _trafilatura(html: str, url: str | None) -> str:
-    try:
-        import trafilatura
-    except ImportError:  # pragma: no cover - trafilatura is a dependency
-        return ""
-    result = trafilatura.extract(
-        html, url=url, include_comments=False, include_tables=False, favor_precision=True,
-        deduplicate=False,
-    )
-    return result or ""
+    """trafilatura's body text: precision first, then its default balance when that finds little."""
+    import trafilatura
+
+    best = ""
+    for precision in (True, False):
+        result = trafilatura.extract(
+            html, url=url, include_comments=False, include_tables=False, favor_precision=precision,
+            deduplicate=False,
+        ) or ""
+        if len(result) > len(best):
+            best = result
+        if len(best) >= 200:
+            break
+    return best
 
 
 def _strip_trailer(text: str) -> tuple[str, str]:
-    """Split off the 责编 line: returns ``(text, editor)``."""
+    """Drop widget labels and the 责编 line (its name may sit on the next line): ``(text, editor)``."""
     editor = ""
-    kept = []
-    for line in text.split("\n"):
+    kept: list[str] = []
+    lines = text.split("\n")
+    skip_next = False
+    for i, line in enumerate(lines):
+        if skip_next:
+            skip_next = False
+            editor = editor or line.strip(" ()（）")
+            continue
         match = _EDITOR.search(line)
         if match and len(line) <= 40:
             editor = match.group(1).strip()
+            continue
+        if _EDITOR_LABEL.fullmatch(line.strip()):
+            skip_next = i + 1 < len(lines) and len(lines[i + 1]) <= 12
+            continue
+        if _WIDGET.fullmatch(line.strip()) or not any(ch.isalnum() for ch in line):
             continue
         kept.append(line)
     return "\n".join(kept).strip(), editor
@@ -230,34 +297,44 @@ def _extract(html: str, url: str | None, selectors: Selectors, encoding: str) ->
         return Extracted("", None, "", "", "", "", encoding, "unparsable")
     for bad in doc.xpath("//script|//style|//noscript"):
         bad.drop_tree()
-    title = _title(doc, selectors)
+    page_text = block_text(doc.body if doc.find("body") is not None else doc)
+    lines = page_text.split("\n")
+    title = _title(doc, selectors, lines)
+    header = _header_window(lines, title)
     info_node = _first(doc, selectors.published)
     info_text = block_text(info_node) if info_node is not None else ""
-    page_text = block_text(doc.body if doc.find("body") is not None else doc)
     published = (
         parse_published(info_text)
         or parse_published(_meta(doc, *_META_PUBLISHED))
-        or _published_near_title(page_text, title)
+        or _published_in(header)
+        or _published_in("\n".join(lines[:80]))
     )
     source_node = _first(doc, selectors.source)
-    source = block_text(source_node).strip() if source_node is not None else ""
-    if source:
-        match = _SOURCE.search(source)
-        source = match.group(1) if match else source
+    if source_node is not None:
+        text = block_text(source_node).strip()
+        match = _SOURCE.search(text)
+        source = match.group(1) if match else text
     else:
-        source = _meta(doc, "source", "og:article:source", "contentsource")
+        source = (
+            _source_in(info_text or header)
+            or _source_element(doc)
+            or _meta(doc, "source", "og:article:source", "contentsource")
+        )
         if not source:
-            match = _SOURCE.search(info_text or page_text[:3000])
+            match = _SOURCE.search(page_text[:3000])
             source = match.group(1) if match else ""
     author_node = _first(doc, selectors.author)
     author = block_text(author_node) if author_node is not None else _meta(doc, "author")
     if not author:
-        match = _AUTHOR.search(info_text or page_text[:3000])
+        match = _AUTHOR.search(info_text or header)
         author = match.group(1) if match else ""
     node, method = _body_node(doc, selectors)
     text = block_text(node) if node is not None else ""
-    if not text:
-        text, method = _trafilatura(html, url), "trafilatura"
+    if method != "selectors" and len(text) < 300:
+        # No container, or a small one (a summary box): ask trafilatura and keep the fuller text.
+        general = _trafilatura(html, url)
+        if len(general) >= max(2 * len(text), 1):
+            text, method = general, "trafilatura"
     text, editor = _strip_trailer(text)
     editor_node = _first(doc, selectors.editor)
     if editor_node is not None:
@@ -269,12 +346,48 @@ def _extract(html: str, url: str | None, selectors: Selectors, encoding: str) ->
     )
 
 
-def _published_near_title(page_text: str, title: str) -> str | None:
-    start = page_text.find(title[:10]) if title else -1
-    window = page_text[max(start, 0): max(start, 0) + 600]
-    labelled = re.search(r"(?:发布时间|發布時間|时间|日期|发表于)\s*[:：]?\s*(.{8,30})", window)
+def _header_window(lines: list[str], title: str) -> str:
+    """The lines from the headline to a few lines past the byline: where 来源 and time are stated."""
+    start = 0
+    if title:
+        key = title.replace(" ", "")[:10]
+        for i, line in enumerate(lines):
+            if key and key in line.replace(" ", "") and i > 0:
+                start = i
+                break
+    window = lines[start:start + 12]
+    return "\n".join(window)
+
+
+def _published_in(header: str) -> str | None:
+    labelled = re.search(r"(?:发布时间|發布時間|发布日期|时间|日期|发表于)\s*[:：]?\s*(.{8,30})", header)
     if labelled:
         found = parse_published(labelled.group(1))
         if found:
             return found
-    return parse_published(window)
+    return parse_published(header)
+
+
+def _source_element(doc: etree._Element) -> str:
+    """A short text in an element whose class names the source (``.source``, ``sourceTitle...``)."""
+    for node in doc.xpath("//*[contains(translate(@class,'SOURCE','source'),'source')]"):
+        text = re.sub(r"\s+", " ", " ".join(node.itertext())).strip()
+        match = _SOURCE.search(text)
+        if match:
+            return match.group(1)
+        if 2 <= len(text) <= 20 and not _DATE.search(text):
+            return text
+    return ""
+
+
+def _source_in(header: str) -> str:
+    """来源 stated in the header: a labelled one, else an outlet named right after the time."""
+    match = _SOURCE.search(header)
+    if match:
+        return match.group(1)
+    for line_match in _DATE.finditer(header):
+        rest = header[line_match.end():line_match.end() + 40]
+        outlet = _NAMED_OUTLET.match(rest.replace("\n", " "))
+        if outlet:
+            return outlet.group(1)
+    return ""
