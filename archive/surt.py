@@ -8,7 +8,7 @@ needs the canonical form below, so it lives here in a few lines.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 _WWW = re.compile(r"^www\d*\.")
@@ -40,12 +40,12 @@ def surt(url: str) -> str:
 def cdx_timestamp(moment: datetime) -> str:
     """Return the 14-digit CDX timestamp (UTC) of ``moment``."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y%m%d%H%M%S")
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y%m%d%H%M%S")
 
 
 def warc_date(moment: datetime) -> str:
     """Return a WARC/1.1 date with microseconds: ``2025-02-17T00:44:00.123456Z``."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
-from warcio.recordloader import ArcWarcRecordLoader
 
 from archive.errors import WarcReadError
 from archive.surt import cdx_timestamp

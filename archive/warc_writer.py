@@ -16,7 +16,7 @@ import socket
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -38,7 +38,7 @@ Header = tuple[bytes, bytes]
 
 
 def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _new_record_id() -> str:
@@ -143,7 +143,7 @@ class WarcFileWriter:
 
     def _open_next(self, moment: datetime) -> None:
         self._serial += 1
-        stamp = moment.astimezone(timezone.utc).strftime("%Y%m%d%H%M%S")
+        stamp = moment.astimezone(UTC).strftime("%Y%m%d%H%M%S")
         host = self.config.hostname.replace("-", "_").replace("/", "_") or "localhost"
         name = f"{self.config.prefix}-{stamp}-{self._serial:05d}-{host}.warc.gz"
         path = self.config.directory / name

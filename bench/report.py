@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
@@ -14,7 +14,7 @@ HEADER = "# Benchmarks\n\nEvery table is written by a script in `bench/`; each r
 
 def machine() -> str:
     return (f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-            f"{datetime.now(timezone.utc):%Y-%m-%d}")
+            f"{datetime.now(UTC):%Y-%m-%d}")
 
 
 def write_section(title: str, body: str) -> None:

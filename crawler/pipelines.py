@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -107,4 +107,4 @@ class CatalogPipeline:
                 errors=errors, warc_files=" ".join(stats.get("warc/file_names", [])),
             )
         self.catalog.close()
-        logger.info("catalog: %d articles written at %s", self.articles_written, datetime.now(timezone.utc))
+        logger.info("catalog: %d articles written at %s", self.articles_written, datetime.now(UTC))

@@ -24,9 +24,9 @@ from archive.catalog.models import (
     ParagraphAnchor,
     Source,
 )
-from dedupe.cluster import Member
-from dedupe.engine import DedupeConfig, Document, Prepared, Verifier, assemble, prepare
+from dedupe.engine import DedupeConfig, Document, Verifier, assemble, member_of, prepare
 from dedupe.fingerprint import bands, from_hex, to_hex
+from dedupe.prepared import FLAG_NAMES, Prepared, PreparedSet
 from dedupe.verify import Similarity
 
 logger = logging.getLogger(__name__)
@@ -74,8 +74,8 @@ class CatalogSource:
         return out
 
 
-def _prepared_from_rows(catalog: Catalog, source: CatalogSource, keys: Iterable[int]) -> dict[int, Prepared]:
-    out: dict[int, Prepared] = {}
+def _prepared_from_rows(catalog: Catalog, source: CatalogSource, keys: Iterable[int]) -> PreparedSet:
+    found: list[Prepared] = []
     wanted = sorted(set(keys))
     with catalog.session() as session:
         for start in range(0, len(wanted), BATCH):
@@ -86,12 +86,13 @@ def _prepared_from_rows(catalog: Catalog, source: CatalogSource, keys: Iterable[
             )
             for fp, article in rows:
                 doc = source._document(article)
-                flags = tuple(f for f in fp.flags.split(",") if f)
-                member = Member(doc.key, doc.site, doc.origin, doc.published, doc.captured,
-                                sum(1 for f in flags if f != "broken_entities"), fp.chars, doc.id)
-                out[article.id] = Prepared(article.id, doc.id, from_hex(fp.simhash), fp.chars, fp.shingles,
-                                           (), flags, member)
-    return out
+                flags = tuple(f for f in fp.flags.split(",") if f in FLAG_NAMES)
+                found.append(Prepared(article.id, doc.id, from_hex(fp.simhash), fp.chars, fp.shingles, (), flags,
+                                      member_of(doc, flags, fp.chars)))
+    prepared = PreparedSet()
+    for p in sorted(found, key=lambda p: p.key):
+        prepared.add(p)
+    return prepared
 
 
 def _store_fingerprints(catalog: Catalog, prepared: list[Prepared], too_short: list[int]) -> None:

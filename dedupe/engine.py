@@ -7,6 +7,7 @@ texts back for candidate pairs alone.
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import itertools
 import logging
@@ -14,6 +15,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from multiprocessing.pool import AsyncResult
 from typing import Protocol
 from urllib.parse import urlsplit
 
@@ -24,6 +26,7 @@ from dedupe.cluster import Member, UnionFind, choose_canonical, split_weak
 from dedupe.fingerprint import NGRAM, compact, shingle_hashes, simhash_stats
 from dedupe.index import BandIndex
 from dedupe.normalise import Normalised, normalise
+from dedupe.prepared import COPY_MARKS, Prepared, PreparedSet
 from dedupe.verify import Similarity, VerifyConfig, classify, max_distance, similarity, weakly_linked
 
 logger = logging.getLogger(__name__)
@@ -87,20 +90,6 @@ class ListSource:
 
 
 @dataclass(frozen=True)
-class Prepared:
-    """What the pass keeps per document: a fingerprint, anchors and a few marks."""
-
-    key: int
-    id: str
-    fingerprint: int
-    chars: int
-    shingles: int
-    anchors: tuple[int, ...]
-    flags: tuple[str, ...]
-    member: Member
-
-
-@dataclass(frozen=True)
 class Pair:
     a: str
     b: str
@@ -129,7 +118,7 @@ class DedupeResult:
     clusters: list[ClusterResult]
     pairs: list[Pair]
     repeated_in_page: list[str]
-    prepared: dict[int, Prepared]
+    prepared: PreparedSet
     stats: dict[str, int]
 
     def as_json(self) -> dict[str, object]:
@@ -149,10 +138,13 @@ def prepare(doc: Document, config: DedupeConfig, norm: Normalised | None = None)
     anchors = tuple(sorted({
         anchor_hash(line) for line in norm.text.split("\n") if len(line) >= config.anchor_min_chars
     }))
-    marks = sum(1 for f in ("traditional", "pinyin", "spam", "repeated_in_page") if getattr(norm, f))
-    member = Member(doc.key, doc.site or site_of(doc.url), doc.origin, doc.published, doc.captured,
-                    marks, len(norm.text), doc.id)
-    return Prepared(doc.key, doc.id, fingerprint, len(norm.text), shingles, anchors, norm.flags, member)
+    return Prepared(doc.key, doc.id, fingerprint, len(norm.text), shingles, anchors, norm.flags)
+
+
+def member_of(doc: Document, flags: tuple[str, ...], chars: int) -> Member:
+    """What canonical choice needs of a document."""
+    return Member(doc.key, doc.site or site_of(doc.url), doc.origin, doc.published, doc.captured,
+                  sum(1 for f in COPY_MARKS if f in flags), chars, doc.id)
 
 
 def anchor_hash(paragraph: str) -> int:
@@ -160,27 +152,29 @@ def anchor_hash(paragraph: str) -> int:
     return int.from_bytes(hashlib.blake2b(paragraph.encode("utf-8"), digest_size=8).digest(), "big") >> 1
 
 
-def _anchor_candidates(prepared: dict[int, Prepared], max_docs: int) -> set[tuple[int, int]]:
+def _anchor_candidates(prepared: PreparedSet, max_docs: int) -> set[tuple[int, int]]:
     """Pairs sharing a paragraph that few documents carry (truncated copies, excerpts)."""
-    postings: dict[int, list[int]] = {}
-    for p in prepared.values():
-        for anchor in p.anchors:
-            postings.setdefault(anchor, []).append(p.key)
+    if not prepared.anchor_values:
+        return set()
+    values = np.frombuffer(prepared.anchor_values, dtype=np.uint64)
+    keys = np.frombuffer(prepared.anchor_keys, dtype=np.int64)
+    order = np.lexsort((keys, values))
+    values, keys = values[order], keys[order]
+    starts = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
+    sizes = np.diff(np.append(starts, len(values)))
     pairs: set[tuple[int, int]] = set()
-    for keys in postings.values():
-        if 1 < len(keys) <= max_docs:
-            keys.sort()
-            for i, a in enumerate(keys):
-                for b in keys[i + 1:]:
-                    pairs.add((a, b))
+    for start, size in zip(starts[(sizes > 1) & (sizes <= max_docs)].tolist(),
+                           sizes[(sizes > 1) & (sizes <= max_docs)].tolist(), strict=True):
+        group = sorted(set(keys[start:start + size].tolist()))
+        for i, a in enumerate(group):
+            for b in group[i + 1:]:
+                pairs.add((a, b))
     return pairs
 
 
-def _band_candidates(prepared: dict[int, Prepared], k: int) -> dict[tuple[int, int], int]:
+def _band_candidates(prepared: PreparedSet, k: int) -> dict[tuple[int, int], int]:
     index = BandIndex(k)
-    keys = np.fromiter(prepared, dtype=np.int64, count=len(prepared))
-    fps = np.fromiter((prepared[int(x)].fingerprint for x in keys), dtype=np.uint64, count=len(keys))
-    index.insert_many(keys, fps)
+    index.insert_many(prepared.keys, prepared.fingerprints)
     out: dict[tuple[int, int], int] = {}
     for a, b, dist in index.all_pairs(max_distance=max_distance(0)):
         for x, y, d in zip(a.tolist(), b.tolist(), dist.tolist(), strict=True):
@@ -191,7 +185,7 @@ def _band_candidates(prepared: dict[int, Prepared], k: int) -> dict[tuple[int, i
 class Verifier:
     """Loads texts for candidate pairs (in batches) and applies the exact check."""
 
-    def __init__(self, source: DocumentSource, prepared: dict[int, Prepared], config: DedupeConfig) -> None:
+    def __init__(self, source: DocumentSource, prepared: PreparedSet, config: DedupeConfig) -> None:
         self.source = source
         self.prepared = prepared
         self.config = config
@@ -201,11 +195,14 @@ class Verifier:
         missing = [k for k in keys if k not in self._cache]
         if not missing:
             return
-        if len(self._cache) > 50_000:
+        if len(self._cache) > 8_000:  # candidates come sorted, so recent documents are the ones reused
             self._cache.clear()
         for key, doc in self.source.load(missing).items():
-            text = compact(normalise(doc.text).text)
+            norm = normalise(doc.text)
+            text = compact(norm.text)
             self._cache[key] = (text, shingle_hashes(text, self.config.ngram))
+            if key not in self.prepared.members:  # canonical choice needs it if the pair holds
+                self.prepared.members[key] = member_of(doc, norm.flags, len(norm.text))
 
     def similarity(self, a: int, b: int) -> tuple[Similarity, bool]:
         self._shingles((a, b))
@@ -218,13 +215,13 @@ class Verifier:
             batch = pairs[start:start + 2000]
             self._shingles({k for pair in batch for k in pair})
             for a, b in batch:
-                pa, pb = self.prepared[a], self.prepared[b]
-                distance = distances.get((a, b), (pa.fingerprint ^ pb.fingerprint).bit_count())
+                pp = self.prepared
+                distance = distances.get((a, b), (pp.fingerprint(a) ^ pp.fingerprint(b)).bit_count())
                 sim, same = self.similarity(a, b)
-                kind = classify(sim, same, min(pa.shingles, pb.shingles), self.config.verify)
+                kind = classify(sim, same, min(pp.shingles(a), pp.shingles(b)), self.config.verify)
                 if kind is None:
                     continue
-                if kind == "near" and distance > max_distance(min(pa.chars, pb.chars)) and sim.containment < self.config.verify.containment:
+                if kind == "near" and distance > max_distance(min(pp.chars(a), pp.chars(b))) and sim.containment < self.config.verify.containment:
                     continue  # a near pair must also be near in fingerprint space
                 confirmed.append((a, b, distance, sim, kind))
         return confirmed
@@ -270,8 +267,15 @@ def _prepare_all(source: DocumentSource, config: DedupeConfig) -> Iterator[list[
             yield _prepare_chunk((chunk, config))
         return
     rest = itertools.chain([second], chunks)
+    # Pool.imap would read the whole input ahead; a bounded window keeps memory flat.
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        yield from pool.imap(_prepare_chunk, ((chunk, config) for chunk in rest), chunksize=1)
+        pending: collections.deque[AsyncResult[list[Prepared | int]]] = collections.deque()
+        for chunk in rest:
+            pending.append(pool.apply_async(_prepare_chunk, ((chunk, config),)))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
 
 
 def find_duplicates(
@@ -281,14 +285,14 @@ def find_duplicates(
 ) -> DedupeResult:
     """Run the whole pass over ``source`` and return clusters (sorted by canonical id)."""
     config = config or DedupeConfig()
-    prepared: dict[int, Prepared] = {}
+    prepared = PreparedSet()
     skipped = 0
     count = 0
     for batch in _prepare_all(source, config):
         for p in batch:
             count += 1
             if isinstance(p, Prepared):
-                prepared[p.key] = p
+                prepared.add(p)
             else:
                 skipped += 1
             if progress and count % 50_000 == 0:
@@ -303,7 +307,7 @@ def find_duplicates(
 
 
 def assemble(
-    prepared: dict[int, Prepared],
+    prepared: PreparedSet,
     confirmed: list[tuple[int, int, int, Similarity, str]],
     verifier: Verifier,
     config: DedupeConfig,
@@ -330,7 +334,7 @@ def assemble(
     split = 0
     while groups:
         group = groups.pop()
-        canonical = choose_canonical([prepared[k].member for k in group]).key
+        canonical = choose_canonical([prepared.member(k) for k in group]).key
         kept, dropped = split_weak(group, canonical, direct, too_far)
         if dropped:
             split += 1
@@ -348,9 +352,9 @@ def assemble(
             if a in kept_set and b in kept_set:
                 d, s, kind = pair_info[(a, b)]
                 pairs.append(_pair(prepared, a, b, d, s, kind))
-        clusters.append(ClusterResult(prepared[canonical].id, sorted(prepared[k].id for k in kept), pairs))
+        clusters.append(ClusterResult(prepared.id(canonical), sorted(prepared.id(k) for k in kept), pairs))
     clusters.sort(key=lambda c: c.canonical)
-    repeated = sorted(p.id for p in prepared.values() if "repeated_in_page" in p.flags)
+    repeated = prepared.repeated()
     all_pairs = [_pair(prepared, a, b, d, s, kind) for (a, b), (d, s, kind) in sorted(pair_info.items())]
     for cluster in clusters:
         for member in cluster.members:
@@ -362,8 +366,8 @@ def assemble(
     return DedupeResult(clusters, all_pairs, repeated, prepared, stats)
 
 
-def _pair(prepared: dict[int, Prepared], a: int, b: int, d: int, s: Similarity, kind: str) -> Pair:
-    ia, ib = prepared[a].id, prepared[b].id
+def _pair(prepared: PreparedSet, a: int, b: int, d: int, s: Similarity, kind: str) -> Pair:
+    ia, ib = prepared.id(a), prepared.id(b)
     if ib < ia:
         ia, ib = ib, ia
     return Pair(ia, ib, d, s.jaccard, s.containment, kind)

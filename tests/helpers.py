@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import gzip
 import itertools
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from archive.warc_writer import HttpExchange, WarcConfig, WarcFileWriter
 
-START = datetime(2025, 2, 17, 0, 44, 0, tzinfo=timezone.utc)
+START = datetime(2025, 2, 17, 0, 44, 0, tzinfo=UTC)
 
 
 def pinned_writer(directory: Path, max_size: int = 1_000_000) -> WarcFileWriter:

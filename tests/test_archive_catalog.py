@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -34,7 +34,7 @@ def test_captures_and_articles_are_idempotent(tmp_path: Path) -> None:
     writer.close()
     catalog.add_captures([ref], source_id="tibet_cn")
     catalog.add_captures([ref], source_id="tibet_cn")
-    published = datetime(2025, 2, 17, 8, 44, tzinfo=timezone.utc)
+    published = datetime(2025, 2, 17, 8, 44, tzinfo=UTC)
     row = {"record_id": ref.record_id, "url": ref.url, "source_id": "tibet_cn", "section": "cn", "title": "t",
            "published": published, "origin": "西藏日报", "editor": "", "author": "", "text": "正文",
            "captured_at": published}
@@ -50,7 +50,7 @@ def test_captures_and_articles_are_idempotent(tmp_path: Path) -> None:
 
 def test_article_needs_its_capture(tmp_path: Path) -> None:
     catalog = Catalog(catalog_url_for(tmp_path))
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with pytest.raises(CatalogError, match="articles"):
         catalog.add_articles([{"record_id": "<urn:uuid:missing>", "url": "u", "source_id": "s", "section": "",
                                "title": "", "published": None, "origin": "", "editor": "", "author": "",

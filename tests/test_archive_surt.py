@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from archive.surt import cdx_timestamp, surt, warc_date
 
@@ -16,6 +16,6 @@ def test_surt_default_port_dropped() -> None:
 
 
 def test_timestamps_are_utc() -> None:
-    moment = datetime(2025, 2, 17, 8, 44, tzinfo=timezone.utc)
+    moment = datetime(2025, 2, 17, 8, 44, tzinfo=UTC)
     assert cdx_timestamp(moment) == "20250217084400"
     assert warc_date(moment) == "2025-02-17T08:44:00.000000Z"

@@ -50,7 +50,7 @@ def test_malformed_lines_name_the_line(tmp_path: Path) -> None:
         docs = _write(tmp_path / "bad.jsonl", ['{"id": "ok", "text": "好"}', line])
         result = run_cli("dedupe", "--input", str(docs))
         assert result.returncode == 2
-        assert f"bad.jsonl:2: " in result.stderr and message in result.stderr, result.stderr
+        assert "bad.jsonl:2: " in result.stderr and message in result.stderr, result.stderr
         assert "Traceback" not in result.stderr
 
 

@@ -7,7 +7,7 @@ import itertools
 import json
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -85,10 +85,10 @@ def test_seed_articles_extracted(catalog: Catalog) -> None:
     articles = {a.url: a for a in catalog.articles()}
     tibet = articles["http://www.tibet.cn/cn/aid_tibet/news/202502/t20250217_7766001.html"]
     assert (tibet.title, tibet.origin, tibet.editor) == ("对口支援结硕果 砥砺前行再出发", "西藏日报", "贾春玲")
-    assert tibet.published == datetime(2025, 2, 17, 0, 44, tzinfo=timezone.utc)
+    assert tibet.published == datetime(2025, 2, 17, 0, 44, tzinfo=UTC)
     qianlong = articles["http://www.qianlong.com/yz/2024/0903/8312000.shtml"]
     assert (qianlong.title, qianlong.origin) == ("对口援藏30年|援藏路上的坚守与创新", "千龙网")
-    assert qianlong.published == datetime(2024, 9, 3, 3, 54, 3, tzinfo=timezone.utc)
+    assert qianlong.published == datetime(2024, 9, 3, 3, 54, 3, tzinfo=UTC)
     truth = {p["url"] for p in ground_truth(1)["pages"]}
     assert truth <= set(articles), "every article page of the sample web was extracted"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -118,7 +118,7 @@ class Catalog:
     def start_run(self, spider: str, sources: Sequence[str]) -> int:
         with self.session() as session, session.begin():
             run = CrawlRun(
-                spider=spider, sources=",".join(sources), started_at=datetime.now(timezone.utc),
+                spider=spider, sources=",".join(sources), started_at=datetime.now(UTC),
                 status="running", pages=0, articles=0, errors=0, warc_files="",
             )
             session.add(run)
@@ -130,7 +130,7 @@ class Catalog:
             run = session.get(CrawlRun, run_id)
             if run is None:
                 return
-            run.finished_at = datetime.now(timezone.utc)
+            run.finished_at = datetime.now(UTC)
             run.status = status
             for key, value in counts.items():
                 setattr(run, key, value)

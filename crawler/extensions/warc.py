@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import socket
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
@@ -47,7 +47,7 @@ def exchange_from(response: Response, request: Request, fetched_at: datetime | N
         request_body=request.body or b"", status=response.status, reason=_reason(response.status),
         response_headers=_headers(response.headers), body=response.body,
         protocol=response.protocol or "HTTP/1.1", ip_address=ip,
-        fetched_at=fetched_at or datetime.now(timezone.utc),
+        fetched_at=fetched_at or datetime.now(UTC),
     )
 
 

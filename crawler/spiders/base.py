@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,8 +14,8 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 
-from crawler.items import ArticleItem
 from crawler.errors import SourceError
+from crawler.items import ArticleItem
 from crawler.sources import Source, load_sources
 from dedupe.extract import extract
 
@@ -146,7 +146,7 @@ class SourceSpider(Spider):
         yield ArticleItem(
             url=response.url, source_id=source.id, section=_section(response.url), title=found.title,
             published=published, origin=found.source, editor=found.editor, author=found.author,
-            text=found.text, record_id=ref.record_id if ref else None, captured_at=datetime.now(timezone.utc),
+            text=found.text, record_id=ref.record_id if ref else None, captured_at=datetime.now(UTC),
         )
 
 
