@@ -10,6 +10,7 @@ from aidnews.paths import DataPaths
 from archive.catalog import Catalog
 from archive.stats import data_stats
 from dedupe.catalog_pass import run_catalog_pass
+from dedupe.report import build_report, write_html
 from sampleweb.server import running
 
 
@@ -28,6 +29,10 @@ def run_demo(paths: DataPaths, scale: int = 1) -> int:
     _say("finding near-duplicates ...")
     dedupe = run_catalog_pass(catalog, progress=lambda stage, n: _say(f"{stage}: {n}"))
     stats = data_stats(paths.warcs, catalog)
+    _say("writing the dedupe report ...")
+    report_path = paths.reports / "report.html"
+    report_path.parent.mkdir(parents=True, exist_ok=True)
+    write_html(build_report(catalog), report_path)
     catalog.close()
     elapsed = time.monotonic() - started
     print(f"""
@@ -40,6 +45,7 @@ aidnews demo finished in {elapsed:.0f} s
 
   WARC files      {paths.warcs}/
   catalog         {paths.catalog_url}
+  report          {report_path}   (open it in a browser; works offline)
   next            aidnews stats --data {paths.root} --json
 """)
     return 1 if result.failed else 0

@@ -27,6 +27,8 @@ AGGREGATOR = "www.tianxia-finance.example"
 MIRROR = "www.tibet-cn.mirror.example"
 HOSTS = (TIBET, QIANLONG, AGGREGATOR, MIRROR)
 TIBET_SECTIONS = ("aid_tibet/news", "aid_tibet/rw", "news/zx", "zt2024/yz30y/yzyw")
+HOSTILE = "<script>alert(1)</script>"
+HOSTILE_PATH = "/cn/aid_tibet/news/202501/t20250101_9000002.html"
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,15 @@ def _origin_articles(rng: random.Random, scale: int) -> tuple[list[Article], lis
             rng.choice(["中国西藏网", "西藏日报", "新华网", "中国西藏网"]), rng.choice(v.PEOPLE[:10]),
             rng.choice(v.PEOPLE), tuple(paragraphs), section=section, flags=flags,
         ))
+    # A page whose title and body hold markup as text: reports and replay must show it, never run it.
+    tibet.append(Article(
+        TIBET, HOSTILE_PATH, HOSTILE + "安全提示", datetime(2025, 1, 1, 10, 0, tzinfo=SHANGHAI),
+        "中国西藏网" + HOSTILE, "测试", "",
+        (f"这段正文包含恶意标记{HOSTILE}和<img src=x onerror=alert(2)>,必须作为文本显示,不能执行。",
+         "援藏工作要守住网络安全底线,页面中的任何脚本都不应在报告里执行,也不应在回放时访问外部网络。"
+         "本文用于检验转义是否正确,内容本身没有其他意义,请读者不要在意。"),
+        section="aid_tibet/news", flags=("hostile",),
+    ))
     qianlong: list[Article] = []
     title, published, source, editor, body = _seed_article("qianlong_seed_004.txt")
     qianlong.append(Article(QIANLONG, "/yz/2024/0903/8312000.shtml", title, published, source,
@@ -155,7 +166,10 @@ def _gloss(text: str, rng: random.Random) -> str:
 
 def _copies(rng: random.Random, tibet: list[Article], qianlong: list[Article], scale: int) -> tuple[list[Article], list[Article]]:
     aggregator: list[Article] = []
-    picks = [qianlong[0], *rng.sample(qianlong[1:], 25 * scale - 1), tibet[0], *rng.sample(tibet[1:], 15 * scale - 1)]
+    hostile = next(a for a in tibet if "hostile" in a.flags)
+    plain = [a for a in tibet[1:] if a is not hostile]
+    picks = [qianlong[0], *rng.sample(qianlong[1:], 25 * scale - 1), tibet[0], hostile,
+             *rng.sample(plain, 15 * scale - 1)]
     for i, original in enumerate(picks):
         when = original.published + timedelta(hours=rng.randint(1, 72))
         body = [_break_entities(p) for p in original.paragraphs]
@@ -183,7 +197,7 @@ def _copies(rng: random.Random, tibet: list[Article], qianlong: list[Article], s
         ))
     mirror: list[Article] = []
     convert = _to_traditional().convert
-    for i, original in enumerate([tibet[0], *rng.sample(tibet[1:], 40 * scale - 1)]):
+    for i, original in enumerate([tibet[0], *rng.sample(plain, 40 * scale - 1)]):
         when = original.published + timedelta(hours=rng.randint(2, 240))
         body = [convert(p) for p in original.paragraphs]
         flags = ["mirror", "traditional"]

@@ -21,7 +21,7 @@ from sampleweb.corpus import AGGREGATOR, MIRROR, QIANLONG, TIBET, Article
 PER_PAGE = 20
 SLOW_SECONDS = 1.5
 LARGE_BYTES = 3_000_000
-HOSTILE = "<script>alert(1)</script>"
+HOSTILE = corpus.HOSTILE
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,6 @@ class SampleWeb:
                 extra = _awkward_links() if section == "news/zx" and number == 0 else ""
                 if section == "aid_tibet/news" and number == 0:
                     extra += '<li><a href="/cn/private/202501/t20250101_9000001.html">内部资料</a></li>'
-                    extra += '<li><a href="/cn/aid_tibet/news/202501/t20250101_9000002.html">安全提示</a></li>'
                 body = _tibet_list(section, chunk, number, count, extra)
                 self._add(TIBET, f"/cn/{section}/{name}", Page(200, body.encode("utf-8"), gzip=True))
         self._add(TIBET, "/robots.txt", Page(
@@ -85,14 +84,6 @@ class SampleWeb:
         private = Article(TIBET, "/cn/private/202501/t20250101_9000001.html", "内部资料", articles[0].published,
                           "中国西藏网", "", "", ("不应被抓取的页面。",))
         self._add(TIBET, private.path, Page(200, _tibet_article(private).encode("utf-8")))
-        hostile = Article(
-            TIBET, "/cn/aid_tibet/news/202501/t20250101_9000002.html", HOSTILE + "安全提示",
-            articles[0].published, "中国西藏网" + HOSTILE, "测试", "",
-            (f"这段正文包含恶意标记{HOSTILE}和<img src=x onerror=alert(2)>,必须作为文本显示。",
-             "援藏工作要守住网络安全底线,页面中的任何脚本都不应在报告里执行。"),
-            section="aid_tibet/news", flags=("hostile",),
-        )
-        self._add(TIBET, hostile.path, Page(200, _tibet_article(hostile).encode("utf-8"), gzip=True))
         self._add(TIBET, "/css/main.css", Page(200, b"body{font-family:sans-serif}.title_box h2{font-size:24px}\n",
                                                content_type="text/css", gzip=True))
         self._add(TIBET, "/images/logo.png", Page(200, _png(), content_type="image/png"))
@@ -178,7 +169,8 @@ def _paras(paragraphs: Iterable[str]) -> str:
 def _tibet_article(a: Article, spam: str = "") -> str:
     nav = "".join(f'<a href="/cn/{s}/">{s}</a> ' for s in corpus.TIBET_SECTIONS)
     esc = html.escape
-    spam_html = f'<div class="kw">{esc(spam)}</div>' if spam else ""
+    # Content farms append their keyword spam inside the article container, after the copyright line.
+    spam_html = f'<p class="kw">{esc(spam)}</p>' if spam else ""
     return f"""<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>{esc(a.title)}_中国西藏网</title>
 <meta name="source" content="{esc(a.source)}"><meta name="publishdate" content="{_stamp(a.published)}">
@@ -188,10 +180,10 @@ def _tibet_article(a: Article, spam: str = "") -> str:
 <div class="info"><span>作者：{esc(a.author)}</span><span>发布时间：{_stamp(a.published)}</span><span>来源：{esc(a.source)}</span></div></div>
 <div id="text"><div class="Custom_UnionStyle"><div class="TRS_Editor">
 {_paras(a.paragraphs)}
+{spam_html}
 </div></div>
 <p class="editor">(责编：{esc(a.editor)} )</p></div>
 <div class="copyright">版权声明：凡注明“来源：中国西藏网”或“中国西藏网文”的所有作品，版权归高原（北京）文化传播有限公司。</div>
-{spam_html}
 </body></html>
 """
 
