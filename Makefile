@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install lint bench clean
+.PHONY: demo test install lint bench clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,15 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/aidnews demo
 
-test: $(STAMP)
+# Browser tests use Debian's chromium (and CJK fonts for readable screenshots); as root, install them.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; \
+	  else echo "note: chromium is missing; browser tests will be skipped (apt-get install chromium)"; fi; }
+
+test: $(STAMP) browser
+	$(BIN)/ruff check aidnews archive crawler dedupe sampleweb tests bench
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
@@ -29,6 +37,9 @@ bench: $(STAMP)
 	$(BIN)/python bench/crawl.py
 	$(BIN)/python bench/fingerprint.py
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/whole_pass.py
+	$(BIN)/python bench/quality.py
+	$(BIN)/python bench/extract.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

@@ -145,6 +145,13 @@
   document.getElementById("f-text").addEventListener("input", refilter);
   document.getElementById("prev").addEventListener("click", function () { page -= 1; render(); });
   document.getElementById("next").addEventListener("click", function () { page += 1; render(); });
+  // Permalinks: #q=TEXT fills the text filter, #cluster=ID shows that cluster's page.
+  var hash = new URLSearchParams(location.hash.slice(1));
+  if (hash.get("q")) { document.getElementById("f-text").value = hash.get("q"); shown = data.clusters.filter(matches); }
+  if (hash.get("cluster")) {
+    var at = shown.findIndex(function (c) { return String(c.id) === hash.get("cluster"); });
+    if (at >= 0) page = Math.floor(at / PAGE);
+  }
   render();
   document.body.dataset.ready = "1";
 })();
