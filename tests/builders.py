@@ -13,12 +13,12 @@ from sampleweb.site import SampleWeb
 from tests.helpers import START, exchange, pinned_writer
 
 
-def sample_catalog(data: Path) -> Catalog:
+def sample_catalog(data: Path, url: str | None = None) -> Catalog:
     """Every article page of the sample web archived and extracted as a crawl would, deterministically."""
     web = SampleWeb(1)
     sources = load_sources()
     by_host = {h: s for s in sources for h in s.hosts}
-    catalog = Catalog(catalog_url_for(data))
+    catalog = Catalog(url or catalog_url_for(data))
     catalog.upsert_sources({"id": s.id, "name": s.name, "kind": s.kind, "hosts": " ".join(s.hosts)} for s in sources)
     writer = pinned_writer(data / "warcs", max_size=10_000_000)
     refs, articles = [], []

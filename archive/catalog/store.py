@@ -43,6 +43,8 @@ class Catalog:
 
     def __init__(self, url: str, migrate: bool = True) -> None:
         self.url = url
+        if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         try:
             self.engine: Engine = create_engine(url, future=True)
         except (SQLAlchemyError, ImportError, ValueError) as exc:

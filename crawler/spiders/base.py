@@ -44,6 +44,7 @@ class SourceSpider(Spider):
         self.source_ids = _split(sources)
         self.seeds_dir = Path(seeds) if seeds else None
         self.sources: list[Source] = []
+        self._by_id: dict[str, Source] = {}
         self._pages: dict[str, int] = {}
 
     @classmethod
@@ -73,6 +74,7 @@ class SourceSpider(Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         assert isinstance(spider, SourceSpider)
         spider.sources = cls.select_sources(crawler.settings, spider.seeds_dir, spider.source_ids)
+        spider._by_id = {s.id: s for s in spider.sources}
         spider.allowed_domains = sorted({h for s in spider.sources for h in s.hosts})
         return spider
 
@@ -81,12 +83,15 @@ class SourceSpider(Spider):
             for url in source.start_urls:
                 yield self.list_request(url, source)
 
+    # Requests carry the source's id, not the source: a Redis frontier serialises them.
     def list_request(self, url: str, source: Source, hops: int = 0) -> Request:
-        return Request(url, callback=self.parse_list, cb_kwargs={"source": source},
-                       meta={"source_id": source.id, "list_hops": hops})
+        return Request(url, callback=self.parse_list, meta={"source_id": source.id, "list_hops": hops})
 
     def article_request(self, url: str, source: Source) -> Request:
-        return Request(url, callback=self.parse_article, cb_kwargs={"source": source}, meta={"source_id": source.id})
+        return Request(url, callback=self.parse_article, meta={"source_id": source.id})
+
+    def source_of(self, response: Response) -> Source:
+        return self._by_id[response.meta["source_id"]]
 
     def _allowed(self, source: Source) -> bool:
         limit = source.politeness.max_pages
@@ -100,7 +105,8 @@ class SourceSpider(Spider):
         """List pages a site does not link with ``<a>`` (for example script pagination)."""
         return iter(())
 
-    def parse_list(self, response: Response, source: Source) -> Iterator[Request]:
+    def parse_list(self, response: Response) -> Iterator[Request]:
+        source = self.source_of(response)
         if not isinstance(response, TextResponse):
             return
         urls = [response.urljoin(href) for href in response.css("a::attr(href)").getall()]
@@ -121,16 +127,17 @@ class SourceSpider(Spider):
                     self.crawler.stats.inc_value(f"lists/depth_capped/{source.id}")
             elif url.startswith(tuple(f"http://{h}/" for h in source.hosts)) and self._linked_anyway(url):
                 # Odd links on list pages (redirects, files) are fetched and archived, not parsed.
-                yield Request(url, callback=self.parse_other, cb_kwargs={"source": source})
+                yield Request(url, callback=self.parse_other, meta={"source_id": source.id})
 
     def _linked_anyway(self, url: str) -> bool:
         return not url.endswith(("/", ".css", ".js"))
 
-    def parse_other(self, response: Response, source: Source) -> Iterator[ArticleItem]:
-        if isinstance(response, TextResponse) and source.is_article(response.url):
-            yield from self.parse_article(response, source)
+    def parse_other(self, response: Response) -> Iterator[ArticleItem]:
+        if isinstance(response, TextResponse) and self.source_of(response).is_article(response.url):
+            yield from self.parse_article(response)
 
-    def parse_article(self, response: Response, source: Source) -> Iterator[ArticleItem]:
+    def parse_article(self, response: Response) -> Iterator[ArticleItem]:
+        source = self.source_of(response)
         if not isinstance(response, TextResponse):
             self.crawler.stats.inc_value("articles/skipped_not_text")
             return
