@@ -61,13 +61,30 @@ def cmd_sample_web(args: argparse.Namespace) -> int:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
-    from aidnews.crawl import run_crawl
+    from aidnews.crawl import RedisOptions, run_crawl
     from crawler.errors import SourceError
 
     paths = DataPaths.resolve(args.data, args.catalog)
+    overrides = _settings_overrides(args.set)
+    if args.redis and not args.join:
+        from aidnews.distributed import run_distributed
+
+        try:
+            result = run_distributed(paths, args.redis, args.workers, args.redis_prefix, args.sources,
+                                     args.sample_web, args.set)
+        except ValueError as exc:
+            raise UserError(str(exc)) from exc
+        failed = {name: code for name, code in result.exit_codes.items() if code != 0}
+        print(f"crawl: {len(result.exit_codes)} workers ({len(failed)} failed), {result.captures_indexed} records "
+              f"indexed, {result.articles_rebuilt} articles rebuilt from WARCs, "
+              f"{len(result.repaired)} WARC files finished after a dead worker")
+        return EXIT_FAILED if len(failed) == len(result.exit_codes) else 0
+    if args.workers != 1 and not args.redis:
+        raise UserError("--workers needs --redis (workers share a Redis frontier)")
+    redis = RedisOptions(args.redis, args.redis_prefix, args.worker_id or "") if args.redis else None
     try:
-        result = run_crawl(paths, args.sources, args.sample_web, _settings_overrides(args.set),
-                           Path(args.seeds) if args.seeds else None)
+        result = run_crawl(paths, args.sources, args.sample_web, overrides,
+                           Path(args.seeds) if args.seeds else None, redis)
     except SourceError as exc:
         raise UserError(str(exc)) from exc
     print(f"crawl: {result.total('response_received_count')} pages, {result.total('item_scraped_count')} articles, "
@@ -116,18 +133,29 @@ def _open_catalog(paths: DataPaths):  # type: ignore[no-untyped-def]
 
 def cmd_index(args: argparse.Namespace) -> int:
     from archive.indexer import index_warcs
+    from archive.repair import repair_folder
+    from crawler.rebuild import rebuild_articles
     from crawler.sources import host_map, load_sources
 
     paths = DataPaths.resolve(args.data, args.catalog)
     if not paths.warcs.is_dir():
         raise UserError(f"no WARC folder at {paths.warcs}")
+    if args.repair:
+        for repaired in repair_folder(paths.warcs, include_closed=True):
+            cut = f"cut a torn last record ({repaired.cut_bytes} bytes)" if repaired.cut_bytes else "complete"
+            print(f"repair: {repaired.name}: {cut}")
+    elif list(paths.warcs.glob("*.warc.gz.open")):
+        print("aidnews: note: .open WARC files are being written or were left by a dead crawl; "
+              "when no crawl runs, `aidnews index --repair` finishes them", file=sys.stderr)
     catalog = _open_catalog(paths)
-    hosts = host_map(load_sources())
-    report = index_warcs(paths.warcs, catalog, hosts,
+    sources = load_sources()
+    report = index_warcs(paths.warcs, catalog, host_map(sources),
                          progress=lambda name, n: print(f"indexed {name} ({n} records so far)", file=sys.stderr))
-    print(f"index: {report.files} WARC files, {report.records} records")
+    rebuilt = rebuild_articles(catalog, paths.warcs, sources)
+    print(f"index: {report.files} WARC files, {report.records} records, {rebuilt} articles rebuilt")
     for name in report.unreadable:
-        print(f"aidnews: warning: {name} is unreadable or truncated; its readable records were indexed", file=sys.stderr)
+        print(f"aidnews: warning: {name} is unreadable or torn; its complete records were indexed "
+              "(`aidnews index --repair` cuts the torn tail)", file=sys.stderr)
     return EXIT_FAILED if report.unreadable else 0
 
 
@@ -186,6 +214,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sample-web", metavar="URL", help="route every request through the sample web at URL")
     p.add_argument("--seeds", help="folder of source files (default: seeds/)")
     p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE", help="override a Scrapy setting")
+    p.add_argument("--redis", metavar="URL", help="share the frontier and duplicate filter in Redis (redis://HOST:PORT/DB)")
+    p.add_argument("--workers", type=int, default=1, help="crawler processes on this machine (with --redis)")
+    p.add_argument("--join", action="store_true", help="join a running distributed crawl as one worker")
+    p.add_argument("--worker-id", help="this worker's name (default: host-pid); goes into its WARC file names")
+    p.add_argument("--redis-prefix", default="aidnews", help="Redis key prefix of the crawl (default: aidnews)")
     p.set_defaults(func=cmd_crawl)
 
     p = sub.add_parser("sample-web", help="serve the bundled offline sample web on 127.0.0.1")
@@ -199,8 +232,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_extract)
 
-    p = sub.add_parser("index", help="rebuild catalog captures from the WARC files (idempotent)")
+    p = sub.add_parser("index", help="rebuild catalog captures (and missing articles) from the WARC files")
     _data_args(p)
+    p.add_argument("--repair", action="store_true",
+                   help="first finish .open files and cut torn last records (only when no crawl is running)")
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("stats", help="count WARC files, records, captures and articles")

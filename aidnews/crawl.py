@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +12,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from aidnews.paths import DataPaths
+from crawler.frontier import default_worker_id
 from crawler.sources import Source, load_sources
 
 SPIDERS = ("tibet_cn", "configured")
@@ -36,7 +38,32 @@ class CrawlResult:
         return [name for name, s in self.stats.items() if s.get("finish_reason") != "finished"]
 
 
-def crawl_settings(paths: DataPaths, sample_web: str | None, overrides: dict[str, str], seeds: Path | None) -> Settings:
+@dataclass(frozen=True)
+class RedisOptions:
+    """A distributed crawl: the shared frontier's Redis, its key prefix, and this worker's id."""
+
+    url: str
+    prefix: str = "aidnews"
+    worker: str = ""
+
+
+def redis_settings(redis: RedisOptions) -> dict[str, object]:
+    worker = redis.worker or default_worker_id()
+    return {
+        "SCHEDULER": "crawler.frontier.RedisFrontier",
+        "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+        "REDIS_URL": redis.url,
+        "REDIS_PREFIX": redis.prefix,
+        "SCHEDULER_PERSIST": True,
+        "SCHEDULER_QUEUE_KEY": f"{redis.prefix}:%(spider)s:requests",
+        "SCHEDULER_DUPEFILTER_KEY": f"{redis.prefix}:%(spider)s:dupefilter",
+        "AIDNEWS_WORKER_ID": worker,
+        "WARC_PREFIX": f"aidnews-{worker}",  # each worker writes its own files
+    }
+
+
+def crawl_settings(paths: DataPaths, sample_web: str | None, overrides: dict[str, str], seeds: Path | None,
+                   redis: RedisOptions | None = None) -> Settings:
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
     settings.set("AIDNEWS_DATA", str(paths.root), priority="cmdline")
@@ -49,6 +76,9 @@ def crawl_settings(paths: DataPaths, sample_web: str | None, overrides: dict[str
         settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
         settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")
         settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 8, priority="cmdline")
+    if redis:
+        for key, value in redis_settings(redis).items():
+            settings.set(key, value, priority="cmdline")
     for key, value in overrides.items():
         settings.set(key, value, priority="cmdline")
     return settings
@@ -69,13 +99,16 @@ def run_crawl(
     sample_web: str | None = None,
     overrides: dict[str, str] | None = None,
     seeds: Path | None = None,
+    redis: RedisOptions | None = None,
 ) -> CrawlResult:
     """Crawl the chosen sources (all by default), each with its spider, in one Twisted reactor."""
-    settings = crawl_settings(paths, sample_web, overrides or {}, seeds)
+    settings = crawl_settings(paths, sample_web, overrides or {}, seeds, redis)
     sources = load_sources(Path(settings.get("SOURCES_DIR")), list(source_ids) or None)
     paths.warcs.mkdir(parents=True, exist_ok=True)
     # The CLI configures logging (quiet unless --verbose); progress lines still reach stderr.
+    level = logging.getLogger().level
     process = CrawlerProcess(settings, install_root_handler=False)
+    logging.getLogger().setLevel(level)  # Scrapy lowers the root level; keep the CLI's (-v for more)
     crawlers = []
     for spider, ids in plan(sources).items():
         crawler = process.create_crawler(spider)

@@ -90,15 +90,16 @@ def iter_records(path: Path) -> Iterator[RecordRef]:
         raise WarcReadError(f"{path}: torn record at offset {end} ({size - end} trailing bytes)")
 
 
-def load_response(path: Path, offset: int, length: int) -> StoredResponse:
-    """Load one record by place and return its HTTP headers and payload (still encoded)."""
+def load_response(path: Path, offset: int, length: int, decoded: bool = False) -> StoredResponse:
+    """Load one record by place: its HTTP headers and payload, as stored or (``decoded``) with
+    its Content-Encoding (gzip, deflate, br) undone."""
     try:
         with open(path, "rb") as stream:
             stream.seek(offset)
             chunk = stream.read(length)
         record = next(iter(ArchiveIterator(io.BytesIO(chunk))))
         http = record.http_headers
-        payload = record.raw_stream.read()
+        payload = record.content_stream().read() if decoded else record.raw_stream.read()
     except (StopIteration, ArchiveLoadFailed, EOFError, OSError, ValueError) as exc:
         raise WarcReadError(f"{path}@{offset}: cannot load record ({exc})") from exc
     return StoredResponse(

@@ -11,6 +11,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
+from twisted.internet import task
 
 from archive.catalog import Catalog, catalog_url_for
 from archive.errors import CatalogError
@@ -18,6 +19,7 @@ from archive.indexer import source_for_url
 from archive.warc_writer import RecordRef
 from crawler.items import ArticleItem
 from crawler.signals import record_written
+from crawler.sources import catalog_rows
 
 logger = logging.getLogger(__name__)
 
@@ -25,9 +27,12 @@ logger = logging.getLogger(__name__)
 class CatalogPipeline:
     """Buffer captures and articles; flush every ``batch_size`` rows and when the spider closes."""
 
-    def __init__(self, catalog_url: str, batch_size: int = 200, crawler: Crawler | None = None) -> None:
+    def __init__(self, catalog_url: str, batch_size: int = 200, crawler: Crawler | None = None,
+                 flush_interval: float = 2.0) -> None:
         self.catalog_url = catalog_url
         self.batch_size = batch_size
+        self.flush_interval = flush_interval
+        self._timer: task.LoopingCall | None = None
         self.crawler = crawler
         self.catalog: Catalog | None = None
         self.hosts: dict[str, str] = {}
@@ -42,7 +47,7 @@ class CatalogPipeline:
         if not settings.getbool("CATALOG_ENABLED"):
             raise NotConfigured("CATALOG_ENABLED is off")
         url = settings.get("CATALOG_URL") or catalog_url_for(Path(settings.get("AIDNEWS_DATA")))
-        pipeline = cls(url, settings.getint("CATALOG_BATCH_SIZE"), crawler)
+        pipeline = cls(url, settings.getint("CATALOG_BATCH_SIZE"), crawler, settings.getfloat("CATALOG_FLUSH_INTERVAL"))
         crawler.signals.connect(pipeline.record_written, signal=record_written)
         crawler.signals.connect(pipeline.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
@@ -51,11 +56,14 @@ class CatalogPipeline:
     def spider_opened(self, spider: Spider) -> None:
         self.catalog = Catalog(self.catalog_url)
         sources = getattr(spider, "sources", [])
-        self.catalog.upsert_sources(
-            {"id": s.id, "name": s.name, "kind": s.kind, "hosts": " ".join(s.hosts)} for s in sources
-        )
+        self.catalog.upsert_sources(catalog_rows(sources))
         self.hosts = {h: s.id for s in sources for h in s.hosts}
         self.run_id = self.catalog.start_run(spider.name, [s.id for s in sources])
+        if self.flush_interval > 0:
+            # A partial batch is written within seconds, so a killed crawler loses little of the catalog
+            # (and `aidnews index` rebuilds the rest from the WARC files).
+            self._timer = task.LoopingCall(self.flush)
+            self._timer.start(self.flush_interval, now=False)
 
     def record_written(self, ref: RecordRef, response: Response, spider: Spider) -> None:
         self._captures.append((ref, source_for_url(ref.url, self.hosts)))
@@ -95,6 +103,8 @@ class CatalogPipeline:
             raise
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self._timer is not None and self._timer.running:
+            self._timer.stop()
         if self.catalog is None:
             return
         self.flush()

@@ -47,6 +47,7 @@ WARC_OPERATOR = ""
 CATALOG_ENABLED = True
 CATALOG_URL = os.environ.get("AIDNEWS_CATALOG_URL", "")  # default: sqlite:///<AIDNEWS_DATA>/catalog.sqlite
 CATALOG_BATCH_SIZE = 200
+CATALOG_FLUSH_INTERVAL = 2.0  # seconds; a partial batch is written at least this often
 
 # Progress lines on stderr (crawler.extensions.progress)
 PROGRESS_ENABLED = True
@@ -57,6 +58,12 @@ EXTENSIONS = {
     "crawler.extensions.progress.ProgressExtension": 200,
 }
 ITEM_PIPELINES = {"crawler.pipelines.CatalogPipeline": 300}
-DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.SampleWebProxyMiddleware": 700}
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.frontier.FrontierAckMiddleware": 50,  # distributed crawls only (NotConfigured otherwise)
+    "crawler.middlewares.SampleWebProxyMiddleware": 700,
+}
+
+# Distributed crawls only (NotConfigured otherwise): acknowledge requests in the Redis frontier.
+SPIDER_MIDDLEWARES = {"crawler.frontier.FrontierAckSpiderMiddleware": 10}
 
 FEED_EXPORT_ENCODING = "utf-8"

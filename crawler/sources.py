@@ -144,3 +144,8 @@ def load_sources(directory: Path = DEFAULT_SEEDS, only: list[str] | None = None)
 def host_map(sources: list[Source]) -> dict[str, str]:
     """host -> source id, for sources whose hosts do not overlap."""
     return {host: s.id for s in sources for host in s.hosts}
+
+
+def catalog_rows(sources: list[Source]) -> list[dict[str, str]]:
+    """Rows of the catalog's ``sources`` table."""
+    return [{"id": s.id, "name": s.name, "kind": s.kind, "hosts": " ".join(s.hosts)} for s in sources]

@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from archive.catalog import Catalog, catalog_url_for
-from crawler.sources import load_sources
+from crawler.sources import catalog_rows, load_sources
 from dedupe.catalog_pass import run_catalog_pass
 from dedupe.extract import extract
 from sampleweb.site import SampleWeb
@@ -19,7 +19,7 @@ def sample_catalog(data: Path, url: str | None = None) -> Catalog:
     sources = load_sources()
     by_host = {h: s for s in sources for h in s.hosts}
     catalog = Catalog(url or catalog_url_for(data))
-    catalog.upsert_sources({"id": s.id, "name": s.name, "kind": s.kind, "hosts": " ".join(s.hosts)} for s in sources)
+    catalog.upsert_sources(catalog_rows(sources))
     writer = pinned_writer(data / "warcs", max_size=10_000_000)
     refs, articles = [], []
     for i, article in enumerate(sorted(web.articles, key=lambda a: a.url)):

@@ -151,13 +151,14 @@ class SourceSpider(Spider):
         ref = response.meta.get("warc_record")
         self.crawler.stats.inc_value(f"articles/{source.id}")
         yield ArticleItem(
-            url=response.url, source_id=source.id, section=_section(response.url), title=found.title,
+            url=response.url, source_id=source.id, section=section_of(response.url), title=found.title,
             published=published, origin=found.source, editor=found.editor, author=found.author,
             text=found.text, record_id=ref.record_id if ref else None, captured_at=datetime.now(UTC),
         )
 
 
-def _section(url: str) -> str:
+def section_of(url: str) -> str:
+    """The section part of an article URL: /cn/aid_tibet/news/202502/t..html -> cn/aid_tibet/news."""
     parts = [p for p in urlsplit(url).path.split("/") if p]
     kept = [p for p in parts[:-1] if not p.isdigit() and not (len(p) == 6 and p.isdigit())]
     return "/".join(kept[:3])

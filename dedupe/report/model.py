@@ -94,7 +94,7 @@ def build_report(catalog: Catalog, options: ReportOptions | None = None) -> dict
     with catalog.session() as session:
         sources = {s.id: s for s in session.scalars(select(Source))}
         cluster_rows = session.execute(
-            select(Cluster.id, Article.published, Article.id).join(Article, Article.id == Cluster.canonical_id)
+            select(Cluster.id, Article.published, Article.id, Article.url).join(Article, Article.id == Cluster.canonical_id)
         ).all()
         per_site = dict(session.execute(select(Article.source_id, func.count()).group_by(Article.source_id)).all())
         article_total = int(session.scalar(select(func.count()).select_from(Article)) or 0)
@@ -104,7 +104,7 @@ def build_report(catalog: Catalog, options: ReportOptions | None = None) -> dict
                 .where(Fingerprint.repeated_in_page == 1))
         )
     far = datetime.max.replace(tzinfo=UTC)
-    order = sorted(cluster_rows, key=lambda r: (r[1] or far, r[2]))
+    order = sorted(cluster_rows, key=lambda r: (r[1] or far, r[3]))
     clusters = list(_clusters(catalog, [r[0] for r in order], sources, options))
     sites: dict[str, dict[str, Any]] = {
         sid: {"site": sid, "name": s.name, "kind": s.kind, "articles": per_site.get(sid, 0), "originals": 0,
@@ -175,7 +175,7 @@ def _cluster(cluster_id: int, canonical_id: int, rows: list[tuple[Article, Captu
     canonical_chars = canonical_fp.chars if canonical_fp else len(canonical.text)
     far = datetime.max.replace(tzinfo=UTC)
     ordered = [by_id[canonical_id]] + sorted(
-        (r for r in rows if r[0].id != canonical_id), key=lambda r: (r[0].published or far, r[0].id))
+        (r for r in rows if r[0].id != canonical_id), key=lambda r: (r[0].published or far, r[0].url))
     out = []
     for article, capture, fp in ordered:
         flags = fp.flags.split(",") if fp and fp.flags else []

@@ -1,0 +1,73 @@
+"""``aidnews crawl --redis URL --workers N``: N worker processes on one Redis frontier, then reconcile.
+
+The coordinator starts a fresh crawl (clears the prefix's keys), runs N
+workers (``aidnews crawl --redis URL --join``), waits for them, finishes WARC
+files a killed worker left open, and indexes captures and any articles whose
+catalog rows a killed worker never flushed. Other machines join with
+``--join`` while it runs.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from aidnews.paths import DataPaths
+
+
+@dataclass
+class DistributedResult:
+    exit_codes: dict[str, int]
+    repaired: list[str]
+    captures_indexed: int
+    articles_rebuilt: int
+
+
+def clear_frontier(redis_url: str, prefix: str) -> int:
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter(f"{prefix}:*"))
+    if keys:
+        client.delete(*keys)
+    return len(keys)
+
+
+def worker_command(paths: DataPaths, redis_url: str, prefix: str, worker: str, sources: Sequence[str],
+                   sample_web: str | None, overrides: Sequence[str]) -> list[str]:
+    command = [sys.executable, "-m", "aidnews.cli", "crawl", "--data", str(paths.root), "--catalog", paths.catalog_url,
+               "--redis", redis_url, "--redis-prefix", prefix, "--join", "--worker-id", worker, *sources]
+    if sample_web:
+        command += ["--sample-web", sample_web]
+    for setting in overrides:
+        command += ["-s", setting]
+    return command
+
+
+def run_distributed(paths: DataPaths, redis_url: str, workers: int, prefix: str = "aidnews",
+                    sources: Sequence[str] = (), sample_web: str | None = None,
+                    overrides: Sequence[str] = ()) -> DistributedResult:
+    from archive.catalog import Catalog
+    from archive.indexer import index_warcs
+    from archive.repair import repair_folder
+    from crawler.rebuild import rebuild_articles
+    from crawler.sources import host_map, load_sources
+
+    if workers < 1:
+        raise ValueError(f"--workers must be >= 1, got {workers}")
+    Catalog(paths.catalog_url).close()  # migrate once, before the workers race to do it
+    clear_frontier(redis_url, prefix)
+    processes = {
+        f"w{i}": subprocess.Popen(worker_command(paths, redis_url, prefix, f"w{i}", sources, sample_web, overrides))
+        for i in range(1, workers + 1)
+    }
+    codes = {name: process.wait() for name, process in processes.items()}
+    repaired = [r.name for r in repair_folder(paths.warcs)]
+    catalog = Catalog(paths.catalog_url)
+    all_sources = load_sources()
+    report = index_warcs(paths.warcs, catalog, host_map(all_sources))
+    rebuilt = rebuild_articles(catalog, paths.warcs, all_sources)
+    catalog.close()
+    return DistributedResult(codes, repaired, report.records, rebuilt)
