@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 from archive.warc_reader import iter_records  # noqa: E402
 from bench.report import write_section  # noqa: E402
 from crawler.sources import load_sources  # noqa: E402
+from sampleweb.process import spawn  # noqa: E402
 
 BIN = Path(sys.executable).parent
 
@@ -61,10 +62,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=int, default=25)
     args = parser.parse_args()
-    server = subprocess.Popen([str(BIN / "aidnews"), "sample-web", "--port", "0", "--scale", str(args.scale)],
-                              stdout=subprocess.PIPE, text=True)
-    assert server.stdout is not None
-    url = server.stdout.readline().split(": ", 1)[1].strip()
+    server = spawn(args.scale)
+    url = server.url
     rows = []
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -73,7 +72,7 @@ def main() -> None:
             bare = aidnews(url, folder / "b", "WARC_ENABLED=0", "CATALOG_ENABLED=0")
             plain = wget(url, folder / "c")
     finally:
-        server.terminate()
+        server.stop()
     rows.append(("(a) aidnews full pipeline (WARC + catalog + extraction)", *full))
     rows.append(("(b) bare Scrapy (archiving and catalog off)", *bare))
     if plain:

@@ -11,36 +11,22 @@ from pathlib import Path
 
 import pytest
 
+from sampleweb.process import SampleWebProcess, spawn
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 BIN = Path(sys.executable).parent
 
 
-@dataclass
-class SampleWebProcess:
-    url: str
-    process: subprocess.Popen[str]
-
-
 def start_sample_web(scale: int = 1) -> SampleWebProcess:
-    process = subprocess.Popen(
-        [str(BIN / "aidnews"), "sample-web", "--port", "0", "--scale", str(scale)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline().strip()
-    if not line.startswith("sample web: http://127.0.0.1:"):
-        process.kill()
-        raise RuntimeError(f"sample web did not start: {line!r} {process.stderr.read() if process.stderr else ''}")
-    return SampleWebProcess(line.split(": ", 1)[1], process)
+    return spawn(scale)
 
 
 @pytest.fixture(scope="session")
 def sample_web() -> Iterator[SampleWebProcess]:
     server = start_sample_web()
     yield server
-    server.process.terminate()
-    server.process.wait(timeout=10)
+    server.stop()
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT, check: bool = False,

@@ -31,7 +31,7 @@ REPEATABLE = ("/robots.txt", "/cn/news/zx/error.html")
 def web():  # type: ignore[no-untyped-def]
     server = start_sample_web(SCALE)
     yield server
-    server.process.terminate()
+    server.stop()
 
 
 @pytest.fixture(scope="module")
