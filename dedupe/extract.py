@@ -33,7 +33,8 @@ _SOURCE = re.compile(
 _NAMED_OUTLET = re.compile(
     r"^[\s/|]*([\u4e00-\u9fff·]{2,12}(?:网|报|社|台|刊|频道|新闻|在线|日报|晚报|信报|周刊|杂志|客户端))(?:\s|$)"
 )
-_AUTHOR = re.compile(r"(?:作者|记者|作者：)\s*[:：]\s*([^\s|丨/　<>]{2,30})")
+_AUTHOR = re.compile(r"(?:作者|记者)\s*[:：]\s*([^\s|丨/　<>:：]{2,30})")
+_NEXT_LABEL = re.compile(r"发布时间|發布時間|来源|來源|时间|日期|编辑|责编")
 _EDITOR = re.compile(r"[(（\[]?\s*(?:责编|责任编辑|編輯|编辑)\s*[:：]\s*([^)）\]\s]{1,20})\s*[)）\]]?")
 _EDITOR_LABEL = re.compile(r"[(（\[]?\s*(?:责编|责任编辑|編輯|编辑)\s*[:：]?\s*[)）\]]?")
 # Buttons and labels that page templates put inside the article container.
@@ -327,7 +328,8 @@ def _extract(html: str, url: str | None, selectors: Selectors, encoding: str) ->
     author = block_text(author_node) if author_node is not None else _meta(doc, "author")
     if not author:
         match = _AUTHOR.search(info_text or header)
-        author = match.group(1) if match else ""
+        # Spans run together in text: "作者：张三发布时间：..." - cut the value at the next label.
+        author = _NEXT_LABEL.split(match.group(1))[0] if match else ""
     node, method = _body_node(doc, selectors)
     text = block_text(node) if node is not None else ""
     if method != "selectors" and len(text) < 300:
