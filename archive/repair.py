@@ -5,6 +5,7 @@ Only for a data folder no crawl is writing to (``aidnews index --repair``).
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 from dataclasses import dataclass
@@ -50,9 +51,22 @@ def repair_file(path: Path) -> Repaired:
     return Repaired(final.name, size - keep)
 
 
+def _abandoned(path: Path) -> bool:
+    """True when no live writer holds the file (writers keep an exclusive lock on their .open file)."""
+    with open(path, "rb") as stream:
+        try:
+            fcntl.flock(stream.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return False
+        fcntl.flock(stream.fileno(), fcntl.LOCK_UN)
+    return True
+
+
 def repair_folder(directory: Path, include_closed: bool = False) -> list[Repaired]:
-    """Repair every ``.open`` file (and, with ``include_closed``, every torn ``.warc.gz``)."""
-    targets = sorted(directory.glob(f"*.warc.gz{OPEN_SUFFIX}"))
+    """Repair every abandoned ``.open`` file (and, with ``include_closed``, every torn ``.warc.gz``).
+
+    A file a running crawl is writing is left alone, so this is safe beside a live crawl."""
+    targets = [p for p in sorted(directory.glob(f"*.warc.gz{OPEN_SUFFIX}")) if _abandoned(p)]
     if include_closed:
         targets += [p for p in sorted(directory.glob("*.warc.gz")) if complete_length(p) != p.stat().st_size]
     return [repair_file(p) for p in targets]

@@ -9,6 +9,7 @@ when closed, so a ``*.warc.gz`` file is always complete.
 
 from __future__ import annotations
 
+import fcntl
 import io
 import logging
 import os
@@ -29,6 +30,7 @@ from archive.surt import cdx_timestamp, surt, warc_date
 logger = logging.getLogger(__name__)
 
 OPEN_SUFFIX = ".open"
+SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 SOFTWARE = "aidnews/0.1 (warcio)"
 # Hop-by-hop framing the HTTP client already undid: the stored body is the
 # de-chunked entity, so keeping this header would make readers de-chunk twice.
@@ -153,6 +155,9 @@ class WarcFileWriter:
             path = self.config.directory / name
         try:
             self._file = open(path.with_name(name + OPEN_SUFFIX), "wb")
+            # Held while writing: `aidnews index --repair` only finishes .open files nobody holds,
+            # and the kernel drops the lock when a killed writer dies.
+            fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
             raise WarcWriteError(f"cannot create WARC file in {self.config.directory}: {exc}") from exc
         self._writer = WARCWriter(self._file, gzip=True, warc_version="1.1")
@@ -257,7 +262,7 @@ class WarcFileWriter:
     def write_revisit(
         self, exchange: HttpExchange, refers_to_uri: str, refers_to_date: str, digest: str
     ) -> RecordRef:
-        """Write a ``revisit`` (identical payload) record for ``exchange``."""
+        """Write a ``revisit`` record: identical payload digest, or (a 304) server-not-modified."""
         moment = exchange.fetched_at or self.clock()
         writer = self._ensure_file(moment)
         headers = {"WARC-Record-ID": self.record_id(), "WARC-Date": warc_date(moment)}
@@ -272,6 +277,8 @@ class WarcFileWriter:
             exchange.url, digest, refers_to_uri, refers_to_date,
             http_headers=http_response, warc_headers_dict=headers,
         )
+        if exchange.status == 304:
+            record.rec_headers.replace_header("WARC-Profile", SERVER_NOT_MODIFIED)
         return self._write(writer, record, exchange, moment, "revisit")
 
     def _write_raw(self, writer: WARCWriter, record: object) -> tuple[int, int]:

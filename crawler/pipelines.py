@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from scrapy import Spider, signals
@@ -13,11 +12,12 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from twisted.internet import task
 
-from archive.catalog import Catalog, catalog_url_for
+from archive.catalog import Catalog
 from archive.errors import CatalogError
 from archive.indexer import source_for_url
 from archive.warc_writer import RecordRef
 from crawler.items import ArticleItem
+from crawler.locations import catalog_url
 from crawler.signals import record_written
 from crawler.sources import catalog_rows
 
@@ -46,8 +46,7 @@ class CatalogPipeline:
         settings = crawler.settings
         if not settings.getbool("CATALOG_ENABLED"):
             raise NotConfigured("CATALOG_ENABLED is off")
-        url = settings.get("CATALOG_URL") or catalog_url_for(Path(settings.get("AIDNEWS_DATA")))
-        pipeline = cls(url, settings.getint("CATALOG_BATCH_SIZE"), crawler, settings.getfloat("CATALOG_FLUSH_INTERVAL"))
+        pipeline = cls(catalog_url(settings), settings.getint("CATALOG_BATCH_SIZE"), crawler, settings.getfloat("CATALOG_FLUSH_INTERVAL"))
         crawler.signals.connect(pipeline.record_written, signal=record_written)
         crawler.signals.connect(pipeline.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)

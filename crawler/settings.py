@@ -34,6 +34,10 @@ LOG_LEVEL = "INFO"
 # Offline crawls: route every request through the sample web (aidnews crawl --sample-web URL).
 SAMPLE_WEB_URL = os.environ.get("AIDNEWS_SAMPLE_WEB", "")
 
+# Incremental crawls (crawler.history): skip known articles, recheck list pages with conditional requests
+INCREMENTAL_ENABLED = True
+REVISIT_ARTICLES_DAYS = -1  # >= 0 overrides every source's [source.revisit] articles_days
+
 # WARC archiving (crawler.extensions.warc)
 WARC_ENABLED = True
 WARC_DIR = ""  # default: <AIDNEWS_DATA>/warcs

@@ -7,6 +7,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from crawler.errors import SourceError
 from dedupe.extract import Selectors
@@ -37,6 +38,9 @@ class Source:
     encoding: str = ""
     politeness: Politeness = field(default_factory=Politeness)
     path: str = ""
+    revisit_days: float = 0.0  # recheck known articles this old; 0 = never (list pages always)
+    cron: str = ""  # schedule, e.g. "0 6 * * *"; empty = not scheduled
+    timezone: str = "Asia/Shanghai"
 
     def is_article(self, url: str) -> bool:
         return any(p.search(url) for p in self.article_patterns)
@@ -101,6 +105,24 @@ def parse_source(data: dict[str, Any], where: str) -> Source:
     except TypeError as exc:
         raise SourceError(f"{where}: [source.politeness]: {exc}") from exc
     hosts = tuple(h.lower() for h in _strings(table, "hosts", where))
+    revisit = table.get("revisit", {})
+    schedule = table.get("schedule", {})
+    if not isinstance(revisit, dict) or not isinstance(schedule, dict):
+        raise SourceError(f"{where}: [source.revisit] and [source.schedule] must be tables")
+    days = revisit.get("articles_days", 0)
+    if not isinstance(days, int | float) or days < 0:
+        raise SourceError(f"{where}: [source.revisit] field 'articles_days' must be a number >= 0, got {days!r}")
+    cron = schedule.get("cron", "")
+    zone = schedule.get("timezone", "Asia/Shanghai")
+    if cron:
+        from croniter import croniter
+
+        if not isinstance(cron, str) or not croniter.is_valid(cron):
+            raise SourceError(f"{where}: [source.schedule] field 'cron' is not a valid cron expression: {cron!r}")
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise SourceError(f"{where}: [source.schedule] field 'timezone' is not a time zone: {zone!r}") from None
     return Source(
         id=ident, name=_need(table, "name", str, where), kind=kind,
         spider=table.get("spider", "configured"), hosts=hosts,
@@ -109,6 +131,7 @@ def parse_source(data: dict[str, Any], where: str) -> Source:
         article_patterns=_patterns(table, "article_patterns", where),
         selectors=Selectors(**{k: str(v) for k, v in selectors.items()}),
         encoding=str(table.get("encoding", "")), politeness=politeness, path=where,
+        revisit_days=float(days), cron=cron, timezone=zone,
     )
 
 

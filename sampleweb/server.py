@@ -95,6 +95,9 @@ class _Handler(BaseHTTPRequestHandler):
         extra = list(page.headers)
         if page.status == 200:
             etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+            if self.headers.get("If-None-Match") == etag:
+                self._send(304, b"", page.content_type, [("ETag", etag)], head=True)
+                return
             extra.append(("ETag", etag))
             extra.append(("Last-Modified", "Mon, 17 Feb 2025 00:44:00 GMT"))
         if page.gzip and "gzip" in (self.headers.get("Accept-Encoding") or ""):
@@ -104,6 +107,12 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(page.status, body, page.content_type, extra, head=head)
 
     def _serve_local(self, path: str, head: bool) -> None:
+        if path == "/_publish":
+            with self.server._lock:
+                changes = self.server.web.publish()
+                self.server._gzipped.clear()  # pages changed: their encoded bytes too
+            self._send(200, json.dumps(changes).encode(), "application/json", head=head)
+            return
         if path == "/_ground_truth.json":
             body = json.dumps(corpus.ground_truth(self.server.web.scale), ensure_ascii=False, indent=1)
             self._send(200, body.encode("utf-8"), "application/json", head=head)

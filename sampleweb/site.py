@@ -11,8 +11,8 @@ import html
 import random
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 
 from sampleweb import corpus
 from sampleweb import vocabulary as v
@@ -45,6 +45,7 @@ class SampleWeb:
     def __post_init__(self) -> None:
         articles = corpus.build(self.scale)
         self.articles = articles
+        self.rounds = 0
         by_host: dict[str, list[Article]] = {}
         for article in articles:
             by_host.setdefault(article.host, []).append(article)
@@ -53,6 +54,27 @@ class SampleWeb:
         self._render_aggregator(by_host[AGGREGATOR])
         self._render_mirror(by_host[MIRROR])
         self._render_awkward()
+
+    def publish(self) -> dict[str, list[str]]:
+        """The site changes, as a real one does between crawls: three new tibet.cn articles on top of
+        /cn/aid_tibet/news/ and a correction appended to one existing article."""
+        self.rounds += 1
+        rng = random.Random(f"publish-{self.rounds}")
+        tibet = [a for a in self.articles if a.host == TIBET]
+        latest = max(a.published for a in tibet)
+        new = []
+        for i in range(3):
+            when = latest + timedelta(hours=6 * (i + 1))
+            paragraphs = corpus._paragraphs(rng, 6, v.SENTENCES, v.FIELDS)
+            new.append(Article(TIBET, corpus._tibet_path("aid_tibet/news", when, 7800000 + 10 * self.rounds + i),
+                               corpus._headline(rng), when, "中国西藏网", "新编辑", "", tuple(paragraphs),
+                               section="aid_tibet/news", flags=("published-later",)))
+        plain = [a for a in tibet if not a.flags]
+        edited = plain[self.rounds % len(plain)]
+        changed = replace(edited, paragraphs=(*edited.paragraphs, f"更正:本文第{self.rounds}次更新,补充了最新数据。"))
+        self.articles = tuple(changed if a is edited else a for a in self.articles) + tuple(new)
+        self._render_tibet([a for a in self.articles if a.host == TIBET])
+        return {"new": [a.url for a in new], "changed": [changed.url]}
 
     def get(self, host: str, path: str) -> Page | None:
         page = self.pages.get((host, path))

@@ -11,7 +11,6 @@ import logging
 import socket
 from datetime import UTC, datetime
 from http import HTTPStatus
-from pathlib import Path
 from typing import Any
 
 from scrapy import Request, Spider, signals
@@ -21,6 +20,8 @@ from scrapy.http import Response
 
 from archive.errors import WarcWriteError
 from archive.warc_writer import HttpExchange, WarcConfig, WarcFileWriter
+from crawler.history import Previous, payload_digest
+from crawler.locations import warc_dir
 from crawler.signals import record_written
 
 logger = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ class WarcExtension:
         if not settings.getbool("WARC_ENABLED"):
             raise NotConfigured("WARC_ENABLED is off")
         config = WarcConfig(
-            directory=Path(settings.get("WARC_DIR") or Path(settings.get("AIDNEWS_DATA")) / "warcs"),
+            directory=warc_dir(settings),
             prefix=settings.get("WARC_PREFIX"),
             max_size=settings.getint("WARC_MAX_SIZE"),
             hostname=settings.get("WARC_HOSTNAME") or socket.gethostname(),
@@ -94,8 +95,17 @@ class WarcExtension:
             if stats:
                 stats.inc_value("warc/skipped_too_large")
             return
+        previous = request.meta.get("previous")
         try:
-            ref = self.writer.write_exchange(exchange_from(response, request))
+            exchange = exchange_from(response, request)
+            if previous and (response.status == 304 or payload_digest(response.body) == previous["digest"]):
+                # Unchanged since the last capture: a revisit record, not a second copy of the payload.
+                ref = self.writer.write_revisit(exchange, previous["url"], Previous(**previous).warc_date,
+                                                previous["digest"])
+                if stats:
+                    stats.inc_value("warc/revisits")
+            else:
+                ref = self.writer.write_exchange(exchange)
         except WarcWriteError as exc:
             logger.error("%s: stopping the crawl so nothing more is fetched unarchived", exc)
             if stats:

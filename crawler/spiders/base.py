@@ -11,11 +11,13 @@ from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
-from scrapy.http import Response, TextResponse
+from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.settings import BaseSettings
 
 from crawler.errors import SourceError
+from crawler.history import History
 from crawler.items import ArticleItem
+from crawler.locations import catalog_url, warc_dir
 from crawler.sources import Source, load_sources
 from dedupe.extract import extract
 
@@ -45,6 +47,7 @@ class SourceSpider(Spider):
         self.seeds_dir = Path(seeds) if seeds else None
         self.sources: list[Source] = []
         self._by_id: dict[str, Source] = {}
+        self.history = History({}, Path("."))
         self._pages: dict[str, int] = {}
 
     @classmethod
@@ -75,6 +78,9 @@ class SourceSpider(Spider):
         assert isinstance(spider, SourceSpider)
         spider.sources = cls.select_sources(crawler.settings, spider.seeds_dir, spider.source_ids)
         spider._by_id = {s.id: s for s in spider.sources}
+        if crawler.settings.getbool("INCREMENTAL_ENABLED") and crawler.settings.getbool("CATALOG_ENABLED"):
+            spider.history = History.load(catalog_url(crawler.settings), warc_dir(crawler.settings),
+                                          [s.id for s in spider.sources])
         spider.allowed_domains = sorted({h for s in spider.sources for h in s.hosts})
         return spider
 
@@ -85,10 +91,35 @@ class SourceSpider(Spider):
 
     # Requests carry the source's id, not the source: a Redis frontier serialises them.
     def list_request(self, url: str, source: Source, hops: int = 0) -> Request:
-        return Request(url, callback=self.parse_list, meta={"source_id": source.id, "list_hops": hops})
+        return self._request(url, self.parse_list, {"source_id": source.id, "list_hops": hops})
 
     def article_request(self, url: str, source: Source) -> Request:
-        return Request(url, callback=self.parse_article, meta={"source_id": source.id})
+        return self._request(url, self.parse_article, {"source_id": source.id})
+
+    def _request(self, url: str, callback: Any, meta: dict[str, Any]) -> Request:
+        previous = self.history.get(url)
+        if previous is None:
+            return Request(url, callback=callback, meta=meta)
+        # Known page: ask the server whether it changed; the WARC extension records a revisit if not.
+        meta = {**meta, "previous": previous.as_meta(), "handle_httpstatus_list": [304]}
+        return Request(url, callback=callback, meta=meta, headers=self.history.conditional_headers(previous))
+
+    def _known_article(self, url: str, source: Source) -> bool:
+        previous = self.history.get(url)
+        days = self.crawler.settings.getfloat("REVISIT_ARTICLES_DAYS", -1)
+        return previous is not None and not self.history.due(previous, source.revisit_days if days < 0 else days)
+
+    def _content(self, response: Response) -> TextResponse | None:
+        """The page to parse: the response, or its archived copy when the server said not modified."""
+        record = response.meta.get("warc_record")
+        if response.status != 304 and not (record and record.record_type == "revisit"):
+            return response if isinstance(response, TextResponse) else None
+        previous = self.history.get(response.url)
+        stored = self.history.stored(previous) if previous else None
+        if stored is None:
+            return None
+        headers = {k: v for k, v in stored.headers if k.lower() == "content-type"}
+        return HtmlResponse(response.url, body=stored.payload, headers=headers, request=response.request)
 
     def source_of(self, response: Response) -> Source:
         return self._by_id[response.meta["source_id"]]
@@ -107,8 +138,10 @@ class SourceSpider(Spider):
 
     def parse_list(self, response: Response) -> Iterator[Request]:
         source = self.source_of(response)
-        if not isinstance(response, TextResponse):
+        content = self._content(response)
+        if content is None:
             return
+        response = content
         urls = [response.urljoin(href) for href in response.css("a::attr(href)").getall()]
         urls.extend(self.extra_list_urls(response, source))
         for url in dict.fromkeys(urls):
@@ -116,7 +149,9 @@ class SourceSpider(Spider):
             if host not in source.hosts:
                 continue
             if source.is_article(url):
-                if self._allowed(source):
+                if self._known_article(url, source):
+                    self.crawler.stats.inc_value(f"incremental/known_articles/{source.id}")
+                elif self._allowed(source):
                     yield self.article_request(url, source)
             elif source.is_list(url):
                 # Pagination chains are long (page 2 -> 3 -> ...): the source's depth caps list hops.
@@ -138,6 +173,13 @@ class SourceSpider(Spider):
 
     def parse_article(self, response: Response) -> Iterator[ArticleItem]:
         source = self.source_of(response)
+        record = response.meta.get("warc_record")
+        previous = self.history.get(response.url)
+        if response.status == 304 or (record and (record.record_type == "revisit" or (
+                previous is not None and record.digest == previous.digest))):
+            # Same bytes as archived (also when a redirect led here without a conditional request).
+            self.crawler.stats.inc_value("articles/unchanged")
+            return
         if not isinstance(response, TextResponse):
             self.crawler.stats.inc_value("articles/skipped_not_text")
             return
