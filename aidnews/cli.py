@@ -77,7 +77,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         failed = {name: code for name, code in result.exit_codes.items() if code != 0}
         print(f"crawl: {len(result.exit_codes)} workers ({len(failed)} failed), {result.captures_indexed} records "
               f"indexed, {result.articles_rebuilt} articles rebuilt from WARCs, "
-              f"{len(result.repaired)} WARC files finished after a dead worker")
+              f"{result.repaired} WARC files finished after a dead worker")
         return EXIT_FAILED if len(failed) == len(result.exit_codes) else 0
     if args.workers != 1 and not args.redis:
         raise UserError("--workers needs --redis (workers share a Redis frontier)")

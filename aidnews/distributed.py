@@ -20,7 +20,7 @@ from aidnews.paths import DataPaths
 @dataclass
 class DistributedResult:
     exit_codes: dict[str, int]
-    repaired: list[str]
+    repaired: int
     captures_indexed: int
     articles_rebuilt: int
 
@@ -49,11 +49,8 @@ def worker_command(paths: DataPaths, redis_url: str, prefix: str, worker: str, s
 def run_distributed(paths: DataPaths, redis_url: str, workers: int, prefix: str = "aidnews",
                     sources: Sequence[str] = (), sample_web: str | None = None,
                     overrides: Sequence[str] = ()) -> DistributedResult:
+    from aidnews.crawl import reconcile
     from archive.catalog import Catalog
-    from archive.indexer import index_warcs
-    from archive.repair import repair_folder
-    from crawler.rebuild import rebuild_articles
-    from crawler.sources import host_map, load_sources
 
     if workers < 1:
         raise ValueError(f"--workers must be >= 1, got {workers}")
@@ -64,10 +61,5 @@ def run_distributed(paths: DataPaths, redis_url: str, workers: int, prefix: str 
         for i in range(1, workers + 1)
     }
     codes = {name: process.wait() for name, process in processes.items()}
-    repaired = [r.name for r in repair_folder(paths.warcs)]
-    catalog = Catalog(paths.catalog_url)
-    all_sources = load_sources()
-    report = index_warcs(paths.warcs, catalog, host_map(all_sources))
-    rebuilt = rebuild_articles(catalog, paths.warcs, all_sources)
-    catalog.close()
-    return DistributedResult(codes, repaired, report.records, rebuilt)
+    done = reconcile(paths, only_repaired=False)
+    return DistributedResult(codes, done["repaired"], done["records"], done["articles"])

@@ -33,11 +33,15 @@ def index_warcs(
     hosts: Mapping[str, str] | None = None,
     progress: Callable[[str, int], None] | None = None,
     batch: int = 500,
+    only: list[str] | None = None,
 ) -> IndexReport:
-    """Add a capture for every response/revisit record in ``warc_dir``; existing ones stay."""
+    """Add a capture for every response/revisit record in ``warc_dir`` (or its files named in
+    ``only``); existing ones stay."""
     report = IndexReport()
     hosts = hosts or {}
     for path in warc_files(warc_dir):
+        if only is not None and path.name not in only:
+            continue
         report.files += 1
         rows: list[dict[str, object]] = []
         try:
