@@ -197,6 +197,47 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_schedule(args: argparse.Namespace) -> int:
+    from aidnews.schedule import run_due, serve
+    from crawler.errors import SourceError
+
+    paths = DataPaths.resolve(args.data, args.catalog)
+    paths.root.mkdir(parents=True, exist_ok=True)
+    seeds = Path(args.seeds) if args.seeds else None
+    try:
+        if not args.once:
+            return serve(paths, seeds, args.sample_web, args.set, args.max_cycles)
+        cycle = run_due(paths, seeds, args.sample_web, args.set)
+    except SourceError as exc:
+        raise UserError(str(exc)) from exc
+    if not cycle.ran:
+        print("schedule: nothing due")
+    else:
+        print(f"schedule: ran {', '.join(cycle.ran)}")
+    for source, reason in cycle.unhealthy.items():
+        print(f"aidnews: warning: {source}: {reason}", file=sys.stderr)
+    return cycle.exit_code
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    paths = DataPaths.resolve(args.data, args.catalog)
+    runs = _open_catalog(paths).runs(limit=args.limit)
+    rows = [{"id": r.id, "source": r.source_id or r.sources, "spider": r.spider,
+             "started": r.started_at.isoformat() if r.started_at else None,
+             "finished": r.finished_at.isoformat() if r.finished_at else None, "status": r.status,
+             "pages": r.pages, "new_articles": r.articles, "revisits": r.revisits, "errors": r.errors,
+             "warc_files": r.warc_files.split() if r.warc_files else [], "health": r.health} for r in runs]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return 0
+    print(f"{'id':>5}  {'source':<16} {'started (UTC)':<19}  {'status':<9} {'pages':>6} {'new':>5} {'revisit':>7} {'err':>4}  health")
+    for r in rows:
+        started = (r["started"] or "")[:19].replace("T", " ")
+        print(f"{r['id']:>5}  {r['source']:<16} {started:<19}  {r['status']:<9} {r['pages']:>6} {r['new_articles']:>5} "
+              f"{r['revisits']:>7} {r['errors']:>4}  {r['health'] or 'ok'}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="aidnews", description=__doc__.split("\n")[0])
     parser.add_argument("--version", action="version", version=f"aidnews {__version__}")
@@ -242,6 +283,22 @@ def build_parser() -> argparse.ArgumentParser:
     _data_args(p)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("schedule", help="crawl each source when its cron schedule says (foreground, or --once)")
+    _data_args(p)
+    p.add_argument("--once", action="store_true", help="run what is due and exit (for cron or a systemd timer); "
+                   "exit 1 when a run failed or a source looks unhealthy")
+    p.add_argument("--seeds", help="folder of source files (default: seeds/)")
+    p.add_argument("--sample-web", metavar="URL", help="crawl through the sample web at URL")
+    p.add_argument("--max-cycles", type=int, default=0, help="stop after N cycles that ran something (0 = never)")
+    p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE", help="crawl setting")
+    p.set_defaults(func=cmd_schedule)
+
+    p = sub.add_parser("runs", help="list crawl runs: source, times, status, pages, new articles, health")
+    _data_args(p)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--limit", type=int, default=50)
+    p.set_defaults(func=cmd_runs)
 
     p = sub.add_parser("report", help="write the dedupe report: who copied whom (HTML, JSON or CSV)")
     _data_args(p)

@@ -16,6 +16,7 @@ from archive.catalog import Catalog
 from archive.errors import CatalogError
 from archive.indexer import source_for_url
 from archive.warc_writer import RecordRef
+from crawler.health import assess
 from crawler.items import ArticleItem
 from crawler.locations import catalog_url
 from crawler.signals import record_written
@@ -36,7 +37,8 @@ class CatalogPipeline:
         self.crawler = crawler
         self.catalog: Catalog | None = None
         self.hosts: dict[str, str] = {}
-        self.run_id: int | None = None
+        self.run_ids: dict[str, int] = {}  # one run row per source
+        self.counts: dict[str, dict[str, int]] = {}
         self._captures: list[tuple[RecordRef, str | None]] = []
         self._articles: list[dict[str, Any]] = []
         self.articles_written = 0
@@ -57,7 +59,8 @@ class CatalogPipeline:
         sources = getattr(spider, "sources", [])
         self.catalog.upsert_sources(catalog_rows(sources))
         self.hosts = {h: s.id for s in sources for h in s.hosts}
-        self.run_id = self.catalog.start_run(spider.name, [s.id for s in sources])
+        self.run_ids = {s.id: self.catalog.start_run(spider.name, [s.id], s.id) for s in sources}
+        self.counts = {s.id: {"pages": 0, "articles": 0, "revisits": 0} for s in sources}
         if self.flush_interval > 0:
             # A partial batch is written within seconds, so a killed crawler loses little of the catalog
             # (and `aidnews index` rebuilds the rest from the WARC files).
@@ -65,12 +68,18 @@ class CatalogPipeline:
             self._timer.start(self.flush_interval, now=False)
 
     def record_written(self, ref: RecordRef, response: Response, spider: Spider) -> None:
-        self._captures.append((ref, source_for_url(ref.url, self.hosts)))
+        source_id = source_for_url(ref.url, self.hosts)
+        self._captures.append((ref, source_id))
+        if source_id in self.counts:
+            self.counts[source_id]["pages"] += 1
+            self.counts[source_id]["revisits"] += ref.record_type == "revisit"
         if len(self._captures) >= self.batch_size:
             self.flush()
 
     def process_item(self, item: Any, spider: Spider) -> Any:
         if isinstance(item, ArticleItem) and item.record_id:
+            if item.source_id in self.counts:
+                self.counts[item.source_id]["articles"] += 1
             self._articles.append({
                 "record_id": item.record_id, "url": item.url, "source_id": item.source_id,
                 "section": item.section, "title": item.title, "published": item.published,
@@ -90,7 +99,7 @@ class CatalogPipeline:
             for ref, source_id in self._captures:
                 by_source.setdefault(source_id, []).append(ref)
             for source_id, refs in by_source.items():
-                self.catalog.add_captures(refs, source_id=source_id, run_id=self.run_id)
+                self.catalog.add_captures(refs, source_id=source_id, run_id=self.run_ids.get(source_id or ""))
             self._captures.clear()
             self.catalog.add_articles(self._articles)
             self.articles_written += len(self._articles)
@@ -108,11 +117,19 @@ class CatalogPipeline:
             return
         self.flush()
         stats = self.crawler.stats.get_stats() if self.crawler and self.crawler.stats else {}
-        if self.run_id is not None:
-            errors = sum(v for k, v in stats.items() if k.startswith(("spider_exceptions/", "downloader/exception_count", "warc/write_error")) and isinstance(v, int))
+        errors = sum(v for k, v in stats.items() if isinstance(v, int) and k.startswith(
+            ("spider_exceptions/", "downloader/exception_count", "warc/write_error", "log_count/ERROR")))
+        status = "finished" if reason == "finished" else reason
+        for source_id, run_id in self.run_ids.items():
+            links = int(stats.get(f"links/articles/{source_id}", 0))
+            recent = [r.article_links for r in self.catalog.recent_runs(source_id)]
+            reasons = assess(links, recent, int(stats.get(f"articles/parsed/{source_id}", 0)),
+                             int(stats.get(f"articles/selectors_missed/{source_id}", 0)))
+            if reasons:
+                logger.warning("source %s looks unhealthy: %s", source_id, "; ".join(reasons))
             self.catalog.finish_run(
-                self.run_id, "finished" if reason == "finished" else reason,
-                pages=int(stats.get("response_received_count", 0)), articles=self.articles_written,
+                run_id, status, pages=self.counts[source_id]["pages"], articles=self.counts[source_id]["articles"],
+                revisits=self.counts[source_id]["revisits"], article_links=links, health="; ".join(reasons),
                 errors=errors, warc_files=" ".join(stats.get("warc/file_names", [])),
             )
         self.catalog.close()

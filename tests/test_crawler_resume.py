@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections import Counter
 import random
 import signal
 import subprocess
 import sys
 import time
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 import pytest

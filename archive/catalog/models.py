@@ -62,6 +62,10 @@ class CrawlRun(Base):
     articles: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[int] = mapped_column(Integer, default=0)
     warc_files: Mapped[str] = mapped_column(Text, default="")
+    source_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    revisits: Mapped[int] = mapped_column(Integer, default=0)
+    article_links: Mapped[int] = mapped_column(Integer, default=0)  # article links seen on list pages
+    health: Mapped[str] = mapped_column(Text, default="")  # empty = healthy; else the reasons
 
 
 class Capture(Base):

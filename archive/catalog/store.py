@@ -117,11 +117,12 @@ class Catalog:
         """Insert articles keyed by their capture's record id (idempotent)."""
         self._insert_ignore(Article.__table__, rows, "record_id")
 
-    def start_run(self, spider: str, sources: Sequence[str]) -> int:
+    def start_run(self, spider: str, sources: Sequence[str], source_id: str | None = None) -> int:
         with self.session() as session, session.begin():
             run = CrawlRun(
                 spider=spider, sources=",".join(sources), started_at=datetime.now(UTC),
-                status="running", pages=0, articles=0, errors=0, warc_files="",
+                status="running", pages=0, articles=0, errors=0, warc_files="", source_id=source_id,
+                revisits=0, article_links=0, health="",
             )
             session.add(run)
             session.flush()
@@ -136,6 +137,17 @@ class Catalog:
             run.status = status
             for key, value in counts.items():
                 setattr(run, key, value)
+
+    def recent_runs(self, source_id: str, limit: int = 5) -> list[CrawlRun]:
+        """The source's last finished runs, newest first."""
+        with self.session() as session:
+            return list(session.scalars(
+                select(CrawlRun).where(CrawlRun.source_id == source_id, CrawlRun.status == "finished")
+                .order_by(CrawlRun.started_at.desc()).limit(limit)))
+
+    def runs(self, limit: int = 50) -> list[CrawlRun]:
+        with self.session() as session:
+            return list(session.scalars(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit)))
 
     # -- reads ----------------------------------------------------------
     def count(self, model: type[Base]) -> int:

@@ -149,6 +149,7 @@ class SourceSpider(Spider):
             if host not in source.hosts:
                 continue
             if source.is_article(url):
+                self.crawler.stats.inc_value(f"links/articles/{source.id}")
                 if self._known_article(url, source):
                     self.crawler.stats.inc_value(f"incremental/known_articles/{source.id}")
                 elif self._allowed(source):
@@ -185,6 +186,9 @@ class SourceSpider(Spider):
             return
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         found = extract(response.body, response.url, content_type or source.encoding or None, source.selectors)
+        self.crawler.stats.inc_value(f"articles/parsed/{source.id}")
+        if source.selectors.body and found.method != "selectors":
+            self.crawler.stats.inc_value(f"articles/selectors_missed/{source.id}")
         if not found.text:
             self.crawler.stats.inc_value("articles/empty")
             logger.warning("no article text at %s", response.url)

@@ -1,0 +1,158 @@
+"""``aidnews schedule``: crawl each source when its cron schedule says, incrementally, never twice at once.
+
+Due: the source's most recent cron time (in its time zone) is later than the start of its last
+run in the catalog. A due crawl runs in a child process (a Twisted reactor cannot restart), then the
+near-duplicate pass and the report are brought up to date. Each source has a lock file held with
+``flock`` while its crawl runs, so two runs never overlap and a killed scheduler leaves no stale lock.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from croniter import croniter
+
+from aidnews.paths import DataPaths
+from crawler.sources import Source, load_sources
+
+logger = logging.getLogger(__name__)
+
+
+def last_fire(source: Source, now: datetime) -> datetime:
+    """The most recent time at or before ``now`` that the source's cron expression names."""
+    local = now.astimezone(ZoneInfo(source.timezone))
+    return croniter(source.cron, local).get_prev(datetime)
+
+
+def next_fire(source: Source, now: datetime) -> datetime:
+    local = now.astimezone(ZoneInfo(source.timezone))
+    return croniter(source.cron, local).get_next(datetime)
+
+
+def due_sources(sources: Sequence[Source], last_started: dict[str, datetime], now: datetime) -> list[Source]:
+    due = []
+    for source in sources:
+        if not source.cron:
+            continue
+        started = last_started.get(source.id)
+        if started is None or started < last_fire(source, now):
+            due.append(source)
+    return due
+
+
+@contextmanager
+def source_locks(folder: Path, sources: Sequence[Source]) -> Iterator[list[Source]]:
+    """Lock each source; yields the ones this process holds (others are running elsewhere)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    held = []
+    with ExitStack() as stack:
+        for source in sources:
+            handle = stack.enter_context(open(folder / f"{source.id}.lock", "w"))
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                logger.warning("%s: a run is already in progress; skipped", source.id)
+                continue
+            held.append(source)
+        yield held
+
+
+@dataclass
+class Cycle:
+    ran: list[str] = field(default_factory=list)
+    unhealthy: dict[str, str] = field(default_factory=dict)
+    failed: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed or self.unhealthy else 0
+
+
+def _aidnews(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "aidnews.cli", *args], text=True, capture_output=True)
+
+
+def run_due(paths: DataPaths, seeds: Path | None = None, sample_web: str | None = None,
+            settings: Sequence[str] = (), now: datetime | None = None) -> Cycle:
+    """Run every due source once (one crawl process for all of them), then dedupe and report."""
+    from archive.catalog import Catalog
+
+    now = now or datetime.now(UTC)
+    sources = load_sources(seeds) if seeds else load_sources()
+    catalog = Catalog(paths.catalog_url)
+    last_started: dict[str, datetime] = {}
+    for run in catalog.runs(limit=1000):
+        if run.source_id and run.source_id not in last_started:
+            last_started[run.source_id] = run.started_at
+    cycle = Cycle()
+    due = due_sources(sources, last_started, now)
+    if not due:
+        catalog.close()
+        return cycle
+    with source_locks(paths.root / "locks", due) as held:
+        if not held:
+            catalog.close()
+            return cycle
+        args = ["crawl", "--data", str(paths.root), "--catalog", paths.catalog_url, *[s.id for s in held]]
+        if seeds:
+            args += ["--seeds", str(seeds)]
+        if sample_web:
+            args += ["--sample-web", sample_web]
+        for setting in ["PROGRESS_ENABLED=0", *settings]:
+            args += ["-s", setting]
+        started = datetime.now(UTC)
+        crawl = _aidnews(*args)
+        cycle.ran = [s.id for s in held]
+        logger.info("crawled %s: %s", ", ".join(cycle.ran), crawl.stdout.strip() or crawl.stderr.strip()[-300:])
+        if crawl.returncode != 0:
+            cycle.failed = True
+            logger.error("crawl of %s failed (exit %d): %s", ", ".join(cycle.ran), crawl.returncode,
+                         crawl.stderr.strip()[-500:])
+    for step in (["dedupe", "--data", str(paths.root), "--catalog", paths.catalog_url],
+                 ["report", "--data", str(paths.root), "--catalog", paths.catalog_url]):
+        result = _aidnews(*step)
+        if result.returncode != 0:
+            cycle.failed = True
+            logger.error("aidnews %s failed: %s", step[0], result.stderr.strip()[-300:])
+    for run in catalog.runs(limit=50):
+        if run.source_id in cycle.ran and run.started_at >= started and run.health:
+            cycle.unhealthy[run.source_id] = run.health
+    catalog.close()
+    return cycle
+
+
+def serve(paths: DataPaths, seeds: Path | None = None, sample_web: str | None = None, settings: Sequence[str] = (),
+          max_cycles: int = 0) -> int:
+    """Run forever (or ``max_cycles`` cycles that ran something): sleep until a source is due, run it."""
+    sources = load_sources(seeds) if seeds else load_sources()
+    scheduled = [s for s in sources if s.cron]
+    if not scheduled:
+        print("schedule: no source in seeds/ declares [source.schedule] cron", file=sys.stderr)
+        return 2
+    cycles = 0
+    while True:
+        try:
+            cycle = run_due(paths, seeds, sample_web, settings)
+        except Exception:  # a failed run must not stop the scheduler
+            logger.exception("scheduled run failed")
+            cycle = Cycle(failed=True)
+        if cycle.ran:
+            cycles += 1
+            state = "unhealthy: " + "; ".join(f"{k}: {v}" for k, v in cycle.unhealthy.items()) if cycle.unhealthy else "ok"
+            print(f"schedule: {datetime.now(UTC):%Y-%m-%d %H:%M:%S}Z ran {', '.join(cycle.ran)} "
+                  f"({'failed' if cycle.failed else state})", flush=True)
+        if max_cycles and cycles >= max_cycles:
+            return 0
+        now = datetime.now(UTC)
+        wake = min(next_fire(s, now) for s in scheduled).astimezone(UTC)
+        time.sleep(min(max((wake - now).total_seconds(), 0.2), 30))
