@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from archive.warc_reader import iter_records  # noqa: E402
-from bench.report import write_section  # noqa: E402
+from bench.report import publish  # noqa: E402
 from crawler.sources import load_sources  # noqa: E402
 from sampleweb.process import spawn  # noqa: E402
 
@@ -85,9 +85,7 @@ def main() -> None:
     lines += ["", "Target: (a) >= 0.8 x (b). Seconds include process start-up. wget counts every response record "
               "it archived; it cannot follow tibet.cn's script pagination, so it sees fewer pages, and it "
               "fetches one page at a time."]
-    table = "\n".join(lines)
-    print(table)
-    write_section("Crawl throughput", table)
+    publish("Crawl throughput", lines)
 
 
 if __name__ == "__main__":

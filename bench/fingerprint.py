@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import simhash as reference  # noqa: E402
 
 from bench.corpus import articles  # noqa: E402
-from bench.report import write_section  # noqa: E402
+from bench.report import publish  # noqa: E402
 from dedupe import fingerprint  # noqa: E402
 
 
@@ -60,9 +60,7 @@ def main() -> None:
     lines += ["", f"aidnews throughput on one core: **{megabytes / ours:.1f} MB/s** (numpy path "
               f"{megabytes / numpy_path:.1f} MB/s; target 40 MB/s). The reference rows get the feature list "
               "precomputed, so their time is hashing and voting only; aidnews's time includes extracting the features."]
-    table = "\n".join(lines)
-    print(table)
-    write_section("Fingerprint throughput", table)
+    publish("Fingerprint throughput", lines)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import baselines  # noqa: E402
-from bench.report import write_section  # noqa: E402
+from bench.report import publish  # noqa: E402
 from dedupe.engine import find_duplicates  # noqa: E402
 from dedupe.evaluate import Score, pairwise_score  # noqa: E402
 from dedupe.jsonl import JsonlSource  # noqa: E402
@@ -56,9 +56,7 @@ def main() -> None:
     for name, (score, seconds) in results.items():
         lines.append(f"| {name} | {score.precision:.3f} | {score.recall:.3f} | {score.f1:.3f} | "
                      f"{score.predicted_pairs} | {score.true_pairs} | {seconds:.2f} |")
-    table = "\n".join(lines)
-    print(table)
-    write_section("Near-duplicate quality", table)
+    publish("Near-duplicate quality", lines)
 
 
 if __name__ == "__main__":

@@ -24,3 +24,11 @@ def write_section(title: str, body: str) -> None:
     text = pattern.sub(lambda _: section + "\n", text) if pattern.search(text) else text.rstrip() + "\n\n" + section
     DOC.parent.mkdir(exist_ok=True)
     DOC.write_text(text, encoding="utf-8")
+
+
+def publish(title: str, lines: list[str]) -> str:
+    """Print a benchmark's table and write it into docs/benchmarks.md."""
+    table = "\n".join(lines)
+    print(table)
+    write_section(title, table)
+    return table

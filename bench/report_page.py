@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.report import write_section  # noqa: E402
+from bench.report import publish  # noqa: E402
 from dedupe.report.writers import render_html  # noqa: E402
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
@@ -78,9 +78,7 @@ def main() -> None:
     lines += [f"| {c:,} | {mb:.1f} | {w:.1f} | {o:.1f} |" for c, mb, w, o in rows]
     lines += ["", f"The {args.clusters:,}-cluster page opens {rows[1][3] - rows[0][3]:.1f} s slower than an empty one "
               "(JSON parse and the first page); later pages render on demand."]
-    table = "\n".join(lines)
-    print(table)
-    write_section("Report size", table)
+    publish("Report size", lines)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.report import write_section  # noqa: E402
+from bench.report import publish  # noqa: E402
 from sampleweb.process import spawn  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -90,9 +90,7 @@ def main() -> None:
     lines += ["", "On this 2-core machine the sample web server and the workers share the two cores, so the crawl "
               "is CPU-bound: past two workers throughput cannot grow. On separate machines each worker brings its "
               "own cores and the shared costs are one Redis pop/ack and one batched PostgreSQL insert per page."]
-    table = "\n".join(lines)
-    print(table)
-    write_section("Distributed crawl", table)
+    publish("Distributed crawl", lines)
 
 
 if __name__ == "__main__":
