@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install lint bench clean browser
+.PHONY: demo test install lint bench clean browser replay-env
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 install: $(STAMP)
 
-demo: $(STAMP)
+demo: $(STAMP) replay-env
 	$(BIN)/aidnews demo
 
 # Browser tests use Debian's chromium (and CJK fonts for readable screenshots); as root, install them.
@@ -26,7 +26,15 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; \
 	  else echo "note: chromium is missing; browser tests will be skipped (apt-get install chromium)"; fi; }
 
-test: $(STAMP) browser
+# Replay runs pywb (GPLv3, its own pins) in a second environment, never beside Scrapy.
+.venv-replay/bin/wayback:
+	$(PYTHON) -m venv .venv-replay
+	.venv-replay/bin/pip install --quiet --upgrade pip
+	.venv-replay/bin/pip install --quiet 'pywb==2.10.*'
+
+replay-env: .venv-replay/bin/wayback
+
+test: $(STAMP) browser replay-env
 	$(BIN)/ruff check aidnews archive crawler dedupe sampleweb tests bench
 	$(BIN)/python -m pytest -q
 
@@ -42,4 +50,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/extract.py
 
 clean:
-	rm -rf $(VENV) data .pytest_cache
+	rm -rf $(VENV) .venv-replay data .pytest_cache

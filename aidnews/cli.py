@@ -152,7 +152,11 @@ def cmd_index(args: argparse.Namespace) -> int:
     report = index_warcs(paths.warcs, catalog, host_map(sources),
                          progress=lambda name, n: print(f"indexed {name} ({n} records so far)", file=sys.stderr))
     rebuilt = rebuild_articles(catalog, paths.warcs, sources)
-    print(f"index: {report.files} WARC files, {report.records} records, {rebuilt} articles rebuilt")
+    from archive.cdxj import write_cdxj
+
+    lines = write_cdxj(catalog, paths.root / "replay" / "indexes" / "index.cdxj")
+    print(f"index: {report.files} WARC files, {report.records} records, {rebuilt} articles rebuilt, "
+          f"{lines} CDXJ lines")
     for name in report.unreadable:
         print(f"aidnews: warning: {name} is unreadable or torn; its complete records were indexed "
               "(`aidnews index --repair` cuts the torn tail)", file=sys.stderr)
@@ -238,6 +242,37 @@ def cmd_runs(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_replay(args: argparse.Namespace) -> int:
+    import socket
+
+    from aidnews.replay import COLLECTION, ReplayError, start, start_page
+
+    paths = DataPaths.resolve(args.data, args.catalog)
+    if not paths.warcs.is_dir():
+        raise UserError(f"no WARC folder at {paths.warcs} (run `aidnews crawl` or `aidnews demo` first)")
+    port = args.port
+    if port == 0:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+    try:
+        process, base = start(paths, port)
+    except ReplayError as exc:
+        raise UserError(str(exc)) from exc
+    page = start_page(paths, f"{base}{COLLECTION}/")
+    print(f"replay: {base}", flush=True)
+    print(f"replay: start page {page}; permalinks {base}{COLLECTION}/<timestamp>/<url> (raw bytes: <timestamp>id_)",
+          flush=True)
+    try:
+        process.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="aidnews", description=__doc__.split("\n")[0])
     parser.add_argument("--version", action="version", version=f"aidnews {__version__}")
@@ -299,6 +334,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--limit", type=int, default=50)
     p.set_defaults(func=cmd_runs)
+
+    p = sub.add_parser("replay", help="replay the archive in a browser through pywb (its own venv and process)")
+    _data_args(p)
+    p.add_argument("--port", type=int, default=8080, help="port on 127.0.0.1 (0 picks a free one)")
+    p.set_defaults(func=cmd_replay)
 
     p = sub.add_parser("report", help="write the dedupe report: who copied whom (HTML, JSON or CSV)")
     _data_args(p)

@@ -7,10 +7,12 @@ import time
 
 from aidnews.crawl import run_crawl
 from aidnews.paths import DataPaths
+from aidnews.replay import COLLECTION
 from archive.catalog import Catalog
+from archive.cdxj import write_cdxj
 from archive.stats import data_stats
 from dedupe.catalog_pass import run_catalog_pass
-from dedupe.report import build_report, write_html
+from dedupe.report import ReportOptions, build_report, write_html
 from sampleweb.server import running
 
 
@@ -32,7 +34,9 @@ def run_demo(paths: DataPaths, scale: int = 1) -> int:
     _say("writing the dedupe report ...")
     report_path = paths.reports / "report.html"
     report_path.parent.mkdir(parents=True, exist_ok=True)
-    write_html(build_report(catalog), report_path)
+    # Capture links point at `aidnews replay`'s default address.
+    write_html(build_report(catalog, ReportOptions(replay_base=f"http://127.0.0.1:8080/{COLLECTION}/")), report_path)
+    write_cdxj(catalog, paths.root / "replay" / "indexes" / "index.cdxj")
     catalog.close()
     elapsed = time.monotonic() - started
     print(f"""
@@ -46,6 +50,7 @@ aidnews demo finished in {elapsed:.0f} s
   WARC files      {paths.warcs}/
   catalog         {paths.catalog_url}
   report          {report_path}   (open it in a browser; works offline)
+  replay          aidnews replay --data {paths.root}   (pywb on http://127.0.0.1:8080/, its own venv)
   next            aidnews stats --data {paths.root} --json
 """)
     return 1 if result.failed else 0

@@ -124,6 +124,9 @@ def run_due(paths: DataPaths, seeds: Path | None = None, sample_web: str | None 
         if result.returncode != 0:
             cycle.failed = True
             logger.error("aidnews %s failed: %s", step[0], result.stderr.strip()[-300:])
+    from archive.cdxj import write_cdxj
+
+    write_cdxj(catalog, paths.root / "replay" / "indexes" / "index.cdxj")  # replay sees the new captures
     for run in catalog.runs(limit=50):
         if run.source_id in cycle.ran and run.started_at >= started and run.health:
             cycle.unhealthy[run.source_id] = run.health

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-quic", "--enable-logging=stderr", "--v=0"]
+         "--disable-sync", "--no-first-run", "--disable-quic", "--enable-logging=stderr", "--v=0",
+         "--disable-features=NetworkTimeServiceQuerying"]  # the browser's own clock check, not page traffic
 
 
 def chromium() -> str:

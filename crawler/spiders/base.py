@@ -168,11 +168,22 @@ class SourceSpider(Spider):
     def _linked_anyway(self, url: str) -> bool:
         return not url.endswith(("/", ".css", ".js"))
 
-    def parse_other(self, response: Response) -> Iterator[ArticleItem]:
+    def requisites(self, response: TextResponse, source: Source) -> Iterator[Request]:
+        """Stylesheets and images of an article page, from its own hosts, archived for replay."""
+        urls = response.css('link[rel="stylesheet"]::attr(href), img::attr(src)').getall()
+        for url in dict.fromkeys(response.urljoin(u) for u in urls):
+            if (urlsplit(url).hostname or "").lower() in source.hosts:
+                yield self._request(url, self.parse_requisite, {"source_id": source.id})
+
+    def parse_requisite(self, response: Response) -> Iterator[Request]:
+        """Archived by the WARC extension; nothing to extract."""
+        return iter(())
+
+    def parse_other(self, response: Response) -> Iterator[ArticleItem | Request]:
         if isinstance(response, TextResponse) and self.source_of(response).is_article(response.url):
             yield from self.parse_article(response)
 
-    def parse_article(self, response: Response) -> Iterator[ArticleItem]:
+    def parse_article(self, response: Response) -> Iterator[ArticleItem | Request]:
         source = self.source_of(response)
         record = response.meta.get("warc_record")
         previous = self.history.get(response.url)
@@ -193,6 +204,7 @@ class SourceSpider(Spider):
             self.crawler.stats.inc_value("articles/empty")
             logger.warning("no article text at %s", response.url)
             return
+        yield from self.requisites(response, source)
         published = datetime.fromisoformat(found.published) if found.published else None
         ref = response.meta.get("warc_record")
         self.crawler.stats.inc_value(f"articles/{source.id}")

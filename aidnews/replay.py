@@ -1,0 +1,129 @@
+"""``aidnews replay``: pywb, in its own virtual environment and process, over the data folder's WARCs.
+
+pywb is GPLv3, pins redis 2.10 and pulls a ``brotli`` that shadows Scrapy's, and switches a process to
+gevent: so it never shares the crawler's environment or process. It gets its own venv
+(``.venv-replay`` beside ``.venv``), a ``config.yaml`` naming the collection ``archive`` (the WARC
+folder, no copying) and the project's sorted CDXJ index, and is bound to 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from aidnews.paths import DataPaths
+
+COLLECTION = "archive"
+PYWB = "pywb==2.10.*"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ReplayError(Exception):
+    """pywb could not be installed or started."""
+
+
+def replay_venv() -> Path:
+    return Path(os.environ.get("AIDNEWS_REPLAY_VENV") or ROOT / ".venv-replay")
+
+
+def ensure_pywb(venv: Path | None = None) -> Path:
+    """The ``wayback`` executable, installing pywb into its own venv the first time."""
+    venv = venv or replay_venv()
+    wayback = venv / "bin" / "wayback"
+    if wayback.exists():
+        return wayback
+    print(f"replay: installing {PYWB} into {venv} (once) ...", file=sys.stderr, flush=True)
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", PYWB], check=True)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise ReplayError(f"cannot install pywb into {venv}: {exc}") from exc
+    return wayback
+
+
+def prepare(paths: DataPaths) -> Path:
+    """Write the CDXJ index, pywb's config and the start page; returns the replay folder."""
+    from archive.catalog import Catalog
+    from archive.cdxj import write_cdxj
+
+    folder = paths.root / "replay"
+    (folder / "indexes").mkdir(parents=True, exist_ok=True)
+    catalog = Catalog(paths.catalog_url)
+    write_cdxj(catalog, folder / "indexes" / "index.cdxj")
+    (folder / "config.yaml").write_text(
+        "# Written by aidnews replay: the WARC folder in place, the project's sorted CDXJ index.\n"
+        "collections:\n"
+        f"  {COLLECTION}:\n"
+        f"    archive_paths: {paths.warcs.resolve()}/\n"
+        f"    index_paths: {(folder / 'indexes').resolve()}/\n"
+        "framed_replay: false\n",
+        encoding="utf-8",
+    )
+    catalog.close()
+    return folder
+
+
+def start_page(paths: DataPaths, replay_url: str) -> Path:
+    """A page listing sources, then captures by date, with links into replay."""
+    from sqlalchemy import select
+
+    from archive.catalog import Catalog
+    from archive.catalog.models import Article, Capture, Source
+
+    catalog = Catalog(paths.catalog_url)
+    with catalog.session() as session:
+        sources = list(session.scalars(select(Source).order_by(Source.id)))
+        rows = session.execute(
+            select(Capture.url, Capture.timestamp, Capture.source_id, Article.title)
+            .join(Article, Article.record_id == Capture.record_id, isouter=True)
+            .where(Capture.status == 200, Capture.mime == "text/html").order_by(Capture.timestamp.desc())
+        ).all()
+    catalog.close()
+    esc = html.escape
+    items = "\n".join(
+        f'<li data-q="{esc((url + " " + (title or "")).lower())}"><span>{ts[:4]}-{ts[4:6]}-{ts[6:8]}</span> '
+        f'<a href="{esc(replay_url)}{ts}/{esc(url)}">{esc(title or url)}</a> <small>{esc(source or "")}</small></li>'
+        for url, ts, source, title in rows
+    )
+    listing = "".join(f"<li>{esc(s.name)} <small>({esc(s.id)}, {esc(s.kind)})</small></li>" for s in sources)
+    page = paths.root / "replay" / "start.html"
+    page.write_text(
+        "<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>aidnews archive</title></head><body>"
+        f"<h1>aidnews archive</h1><h2>Sources</h2><ul>{listing}</ul><h2>Captures</h2>"
+        "<input id='q' placeholder='search URL or title' oninput=\"var q=this.value.toLowerCase();"
+        "document.querySelectorAll('#caps li').forEach(function(li){li.hidden=li.dataset.q.indexOf(q)<0})\">"
+        f"<ul id='caps'>{items}</ul></body></html>",
+        encoding="utf-8",
+    )
+    return page
+
+
+def wait_until_up(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise ReplayError(f"pywb did not answer at {url} within {seconds:.0f} s")
+
+
+def start(paths: DataPaths, port: int, venv: Path | None = None) -> tuple[subprocess.Popen[bytes], str]:
+    """Start pywb on 127.0.0.1:port for the data folder; returns the process and its base URL."""
+    wayback = ensure_pywb(venv)
+    folder = prepare(paths)
+    process = subprocess.Popen([str(wayback), "--bind", "127.0.0.1", "--port", str(port), "-d", str(folder)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        wait_until_up(base)
+    except ReplayError:
+        process.kill()
+        raise
+    return process, base

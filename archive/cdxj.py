@@ -1,0 +1,44 @@
+"""A sorted CDXJ index of the catalog's captures, in the form pywb reads.
+
+``urlkey timestamp {"url", "mime", "status", "digest", "length", "offset", "filename"}`` per line,
+sorted as bytes (pywb binary-searches the file; an unsorted index makes most lookups miss).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from sqlalchemy import select
+
+from archive.catalog import Catalog
+from archive.catalog.models import Capture
+
+
+def cdxj_lines(catalog: Catalog) -> list[str]:
+    lines = []
+    with catalog.session() as session:
+        for c in session.scalars(select(Capture)):
+            fields = {
+                "url": c.url,
+                "mime": "warc/revisit" if c.record_type == "revisit" else c.mime,
+                "status": str(c.status),
+                "digest": c.digest.removeprefix("sha1:"),
+                "length": str(c.length),
+                "offset": str(c.offset),
+                "filename": c.filename,
+            }
+            lines.append(f"{c.urlkey} {c.timestamp} {json.dumps(fields, ensure_ascii=False)}")
+    lines.sort(key=lambda line: line.encode("utf-8"))
+    return lines
+
+
+def write_cdxj(catalog: Catalog, path: Path) -> int:
+    """Write the index atomically (a replay reading it never sees half a file); returns the line count."""
+    lines = cdxj_lines(catalog)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    os.replace(partial, path)
+    return len(lines)

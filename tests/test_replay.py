@@ -1,0 +1,132 @@
+"""Replay through the real pywb process (its own venv), over the crawled sample web."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import subprocess
+import tempfile
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from aidnews.paths import DataPaths
+from aidnews.replay import COLLECTION, start, start_page
+from archive.catalog import Catalog
+from archive.cdxj import cdxj_lines
+from archive.warc_reader import load_response
+from tests.browser import FLAGS, chromium
+from tests.conftest import Crawled
+
+pytestmark = pytest.mark.slow
+SEED = "http://www.tibet.cn/cn/aid_tibet/news/202502/t20250217_7766001.html"
+GBK = "http://www.qianlong.com/yz/2024/0903/8312000.shtml"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def replay(crawled: Crawled) -> Iterator[str]:
+    process, base = start(DataPaths(crawled.data, crawled.catalog_url), _free_port())
+    yield f"{base}{COLLECTION}/"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def test_cdxj_is_sorted_and_complete(crawled: Crawled) -> None:
+    catalog = Catalog(crawled.catalog_url)
+    lines = cdxj_lines(catalog)
+    assert lines == sorted(lines, key=lambda line: line.encode("utf-8"))
+    assert len(lines) == len(catalog.captures())
+    key, stamp, fields = lines[0].split(" ", 2)
+    assert re.fullmatch(r"\d{14}", stamp) and {"url", "offset", "length", "filename"} <= set(json.loads(fields))
+
+
+def test_seed_article_and_gbk_page_replay(replay: str, crawled: Crawled) -> None:
+    status, body = _get(f"{replay}2030/{SEED}")
+    assert status == 200 and "对口支援结硕果 砥砺前行再出发" in body.decode("utf-8")
+    status, raw = _get(f"{replay}2030id_/{GBK}")
+    capture = next(c for c in Catalog(crawled.catalog_url).captures() if c.url == GBK)
+    stored = load_response(crawled.warcs / capture.filename, capture.offset, capture.length)
+    assert status == 200 and raw == stored.payload  # id_: the archived bytes, GBK as sent
+    assert "援藏路上的坚守与创新" in raw.decode("gbk")
+
+
+def test_requisites_from_the_archive_and_404_for_the_rest(replay: str) -> None:
+    assert _get(f"{replay}2030/http://www.tibet.cn/css/main.css")[0] == 200
+    assert _get(f"{replay}2030/http://www.tibet.cn/images/logo.png")[0] == 200
+    assert _get(f"{replay}2030/http://www.tibet.cn/never-archived.html")[0] == 404
+    assert _get(f"{replay}2030/http://example.com/")[0] == 404
+
+
+def test_start_page_links_into_replay(replay: str, crawled: Crawled) -> None:
+    page = start_page(DataPaths(crawled.data, crawled.catalog_url), replay).read_text(encoding="utf-8")
+    assert f'href="{replay}' in page and "对口支援结硕果" in page and "千龙网" in page
+    assert "<script>alert(1)</script>" not in page
+
+
+def test_browser_requests_stay_on_the_replay_server(replay: str, tmp_path: Path) -> None:
+    binary = chromium()
+    log = tmp_path / "netlog.json"
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run([binary, *FLAGS, f"--user-data-dir={profile}", f"--log-net-log={log}",
+                        f"--screenshot={tmp_path / 'replay.png'}", f"{replay}2030/{SEED}"],
+                       capture_output=True, text=True, timeout=120)
+    netlog = json.loads(log.read_text(encoding="utf-8"))
+    start_job = netlog["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"]
+    # Requests a document started carry its origin as initiator; the browser's own service traffic
+    # (update checks, sign-in) and the navigation itself carry "not an origin".
+    from_page = {e["params"]["url"] for e in netlog["events"]
+                 if e["type"] == start_job and "params" in e
+                 and e["params"].get("initiator") not in (None, "not an origin")}
+    origin = replay.split("/" + COLLECTION)[0]
+    assert any("cs_/http://www.tibet.cn/css/main.css" in u for u in from_page), sorted(from_page)
+    assert all(u.startswith(origin) for u in from_page), sorted(u for u in from_page if not u.startswith(origin))
+    assert (tmp_path / "replay.png").stat().st_size > 5000
+
+
+@pytest.mark.parametrize("path", [
+    "2030/http://www.tibet.cn/../../../../etc/passwd",
+    "2030/http://www.tibet.cn/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+    "2030id_/file:///etc/passwd",
+    "../../../../etc/passwd",
+    "..%2f..%2f..%2f..%2fetc%2fpasswd",
+])
+def test_path_traversal_reads_nothing_outside(replay: str, path: str) -> None:
+    status, body = _get(replay + path)
+    assert b"root:x:0:0" not in body, (status, path)
+
+
+def test_static_traversal_reads_nothing_outside(replay: str) -> None:
+    origin = replay.split("/" + COLLECTION)[0]
+    for path in ("/static/../../../../etc/passwd", "/static/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+                 "/static/..%2f..%2f..%2f..%2fetc%2fpasswd"):
+        status, body = _get(origin + path)
+        assert b"root:x:0:0" not in body, path
+
+
+def test_bound_to_loopback_only(replay: str) -> None:
+    port = int(replay.split(":")[2].split("/")[0])
+    addresses = subprocess.run(["hostname", "-I"], capture_output=True, text=True).stdout.split()
+    others = [a for a in addresses if not a.startswith("127.") and ":" not in a]
+    if not others:
+        pytest.skip("this machine has no non-loopback IPv4 address to try")
+    with socket.socket() as probe:
+        probe.settimeout(2)
+        assert probe.connect_ex((others[0], port)) != 0
