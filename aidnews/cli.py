@@ -273,6 +273,27 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from archive.wacz import export_wacz
+
+    paths = DataPaths.resolve(args.data, args.catalog)
+    since = None
+    if args.since:
+        try:
+            since = datetime.fromisoformat(args.since)
+        except ValueError:
+            raise UserError(f"--since expects a date like 2025-02-17, got {args.since!r}") from None
+        since = since if since.tzinfo else since.replace(tzinfo=UTC)
+    try:
+        summary = export_wacz(_open_catalog(paths), paths.warcs, Path(args.output), args.source, since)
+    except (FileNotFoundError, OSError) as exc:
+        raise UserError(str(exc)) from exc
+    print(f"export: {summary.path}: {summary.warc_files} WARC files, {summary.captures} captures, {summary.pages} pages")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="aidnews", description=__doc__.split("\n")[0])
     parser.add_argument("--version", action="version", version=f"aidnews {__version__}")
@@ -339,6 +360,14 @@ def build_parser() -> argparse.ArgumentParser:
     _data_args(p)
     p.add_argument("--port", type=int, default=8080, help="port on 127.0.0.1 (0 picks a free one)")
     p.set_defaults(func=cmd_replay)
+
+    p = sub.add_parser("export", help="export the archive as a WACZ package (ReplayWeb.page, pywb)")
+    p.add_argument("format", choices=("wacz",))
+    _data_args(p)
+    p.add_argument("--output", required=True, help="the .wacz file to write")
+    p.add_argument("--source", help="only this source's captures (and the WARC files holding them)")
+    p.add_argument("--since", help="only captures from this date (ISO 8601, UTC when no zone)")
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("report", help="write the dedupe report: who copied whom (HTML, JSON or CSV)")
     _data_args(p)

@@ -16,20 +16,22 @@ from archive.catalog import Catalog
 from archive.catalog.models import Capture
 
 
+def cdxj_line(c: Capture) -> str:
+    fields = {
+        "url": c.url,
+        "mime": "warc/revisit" if c.record_type == "revisit" else c.mime,
+        "status": str(c.status),
+        "digest": c.digest.removeprefix("sha1:"),
+        "length": str(c.length),
+        "offset": str(c.offset),
+        "filename": c.filename,
+    }
+    return f"{c.urlkey} {c.timestamp} {json.dumps(fields, ensure_ascii=False)}"
+
+
 def cdxj_lines(catalog: Catalog) -> list[str]:
-    lines = []
     with catalog.session() as session:
-        for c in session.scalars(select(Capture)):
-            fields = {
-                "url": c.url,
-                "mime": "warc/revisit" if c.record_type == "revisit" else c.mime,
-                "status": str(c.status),
-                "digest": c.digest.removeprefix("sha1:"),
-                "length": str(c.length),
-                "offset": str(c.offset),
-                "filename": c.filename,
-            }
-            lines.append(f"{c.urlkey} {c.timestamp} {json.dumps(fields, ensure_ascii=False)}")
+        lines = [cdxj_line(c) for c in session.scalars(select(Capture))]
     lines.sort(key=lambda line: line.encode("utf-8"))
     return lines
 
