@@ -1,0 +1,108 @@
+"""Replay speed: `aidnews replay` (pywb with the project's CDXJ and config) against bare pywb
+(`wb-manager add` copying and indexing the same WARC files itself), same archive, same requests.
+
+    python bench/replay.py [--scale 90]     # scale 90 is about 20,000 article pages
+
+Requests per second and p50/p95 latency for article pages (``mp_`` replay: the rewritten page,
+no frame), 4 client threads, one pywb process each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from aidnews.paths import DataPaths  # noqa: E402
+from aidnews.replay import COLLECTION, replay_venv, start, wait_until_up  # noqa: E402
+from archive.catalog import Catalog  # noqa: E402
+from bench.report import publish  # noqa: E402
+from sampleweb.process import spawn  # noqa: E402
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def measure(base: str, urls: list[str], threads: int = 4) -> tuple[float, float, float]:
+    def fetch(url: str) -> float:
+        begin = time.perf_counter()
+        with urllib.request.urlopen(f"{base}20300101000000mp_/{url}", timeout=60) as response:
+            response.read()
+        return time.perf_counter() - begin
+
+    for url in urls[:20]:  # warm caches on both sides alike
+        fetch(url)
+    begin = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        latencies = list(pool.map(fetch, urls))
+    total = time.perf_counter() - begin
+    latencies.sort()
+    return len(urls) / total, statistics.median(latencies) * 1000, latencies[int(0.95 * len(latencies))] * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", type=int, default=90)
+    parser.add_argument("--requests", type=int, default=1000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data"
+        web = spawn(args.scale)
+        try:
+            subprocess.run([str(BIN / "aidnews"), "crawl", "--data", str(data), "--sample-web", web.url,
+                            "-s", "PROGRESS_ENABLED=0"], check=True, capture_output=True)
+        finally:
+            web.stop()
+        paths = DataPaths(data, f"sqlite:///{data / 'catalog.sqlite'}")
+        articles = [a.url for a in Catalog(paths.catalog_url).articles()]
+        urls = random.Random(1).choices(articles, k=args.requests)
+        ours, base = start(paths, free_port())
+        try:
+            aidnews_row = measure(f"{base}{COLLECTION}/", urls)
+        finally:
+            ours.terminate()
+            ours.wait()
+        bare_dir = Path(tmp) / "bare"
+        bare_dir.mkdir()
+        tools = replay_venv() / "bin"
+        subprocess.run([str(tools / "wb-manager"), "init", "bare"], cwd=bare_dir, check=True, capture_output=True)
+        subprocess.run([str(tools / "wb-manager"), "add", "bare", *map(str, sorted((data / "warcs").glob("*.warc.gz")))],
+                       cwd=bare_dir, check=True, capture_output=True)
+        port = free_port()
+        bare = subprocess.Popen([str(tools / "wayback"), "--bind", "127.0.0.1", "--port", str(port), "-d", str(bare_dir)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_until_up(f"http://127.0.0.1:{port}/")
+            bare_row = measure(f"http://127.0.0.1:{port}/bare/", urls)
+        finally:
+            bare.terminate()
+            bare.wait()
+    lines = [f"Sample web at scale {args.scale} ({len(articles):,} articles archived), {args.requests} article "
+             "replays (`mp_`), 4 client threads, one pywb process each. Command: `python bench/replay.py`.", "",
+             "| server | requests/s | p50 ms | p95 ms | latency vs bare (p50) |", "|---|---|---|---|---|"]
+    for name, (rps, p50, p95) in (("`aidnews replay` (project CDXJ, config)", aidnews_row),
+                                  ("bare pywb (`wb-manager add`, its own index)", bare_row)):
+        lines.append(f"| {name} | {rps:.0f} | {p50:.1f} | {p95:.1f} | {p50 / bare_row[1]:.2f}x |")
+    lines += ["", "Target: within 1.1x of bare pywb per process. Not measured yet: throughput with several "
+              "pywb processes (`--workers`), the start page and capture search under load."]
+    publish("Replay", lines)
+
+
+if __name__ == "__main__":
+    main()
