@@ -1,10 +1,14 @@
-"""Downloader middleware that routes every request through the sample web (offline crawls)."""
+"""Downloader middlewares: the sample-web proxy (offline crawls) and a robots.txt fix."""
 
 from __future__ import annotations
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import NotConfigured
+from scrapy.robotstxt import RobotParser
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 
 
 class SampleWebProxyMiddleware:
@@ -23,3 +27,22 @@ class SampleWebProxyMiddleware:
     def process_request(self, request: Request, spider: Spider) -> None:
         request.meta["proxy"] = self.proxy_url
         return None
+
+
+class ConcurrentSafeRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, safe for requests that wait on the same robots.txt together.
+
+    While robots.txt of a host is being fetched, every request to that host awaits one Deferred.
+    Turning it into an asyncio future adds a callback that returns None, so the second and later
+    waiters are handed None, which means "no robots.txt, allow everything": a request that arrived
+    in that window skipped robots.txt. (Seen as a disallowed page fetched by a distributed worker that
+    received many queued requests for a host at once.) The parser itself is stored by then, so read it.
+    """
+
+    async def robot_parser(self, request: Request) -> RobotParser | None:
+        parser = await super().robot_parser(request)
+        if parser is None:
+            stored = self._parsers.get(urlparse_cached(request).netloc)
+            if stored is not None and not isinstance(stored, Deferred):
+                return stored
+        return parser

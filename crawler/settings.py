@@ -63,6 +63,8 @@ EXTENSIONS = {
 }
 ITEM_PIPELINES = {"crawler.pipelines.CatalogPipeline": 300}
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.ConcurrentSafeRobotsTxtMiddleware": 100,
     "crawler.frontier.FrontierAckMiddleware": 50,  # distributed crawls only (NotConfigured otherwise)
     "crawler.middlewares.SampleWebProxyMiddleware": 700,
 }
