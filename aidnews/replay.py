@@ -73,22 +73,32 @@ def start_page(paths: DataPaths, replay_url: str) -> Path:
     from sqlalchemy import select
 
     from archive.catalog import Catalog
-    from archive.catalog.models import Article, Capture, Source
+    from archive.catalog.models import Article, Capture, ClusterMember, Source
 
     catalog = Catalog(paths.catalog_url)
     with catalog.session() as session:
         sources = list(session.scalars(select(Source).order_by(Source.id)))
         rows = session.execute(
-            select(Capture.url, Capture.timestamp, Capture.source_id, Article.title)
+            select(Capture.url, Capture.timestamp, Capture.source_id, Article.title, ClusterMember.cluster_id)
             .join(Article, Article.record_id == Capture.record_id, isouter=True)
+            .join(ClusterMember, ClusterMember.article_id == Article.id, isouter=True)
             .where(Capture.status == 200, Capture.mime == "text/html").order_by(Capture.timestamp.desc())
         ).all()
     catalog.close()
     esc = html.escape
+    report = paths.reports / "report.html"
+
+    def cluster_link(cluster: int | None) -> str:
+        # Copies of one article: its cluster in the dedupe report (a relative link, the files sit side by side).
+        if cluster is None:
+            return ""
+        return f' <a href="../reports/{report.name}#cluster={cluster}">cluster {cluster}</a>'
+
     items = "\n".join(
         f'<li data-q="{esc((url + " " + (title or "")).lower())}"><span>{ts[:4]}-{ts[4:6]}-{ts[6:8]}</span> '
-        f'<a href="{esc(replay_url)}{ts}/{esc(url)}">{esc(title or url)}</a> <small>{esc(source or "")}</small></li>'
-        for url, ts, source, title in rows
+        f'<a href="{esc(replay_url)}{ts}/{esc(url)}">{esc(title or url)}</a> <small>{esc(source or "")}</small>'
+        f"{cluster_link(cluster)}</li>"
+        for url, ts, source, title, cluster in rows
     )
     listing = "".join(f"<li>{esc(s.name)} <small>({esc(s.id)}, {esc(s.kind)})</small></li>" for s in sources)
     page = paths.root / "replay" / "start.html"

@@ -29,9 +29,15 @@ def cdxj_line(c: Capture) -> str:
     return f"{c.urlkey} {c.timestamp} {json.dumps(fields, ensure_ascii=False)}"
 
 
+def replayable(c: Capture) -> bool:
+    """A 304 revisit only says "not modified": it has no payload, and pywb would replay it as a bare
+    304, so replay shows the capture before it instead (the record stays in the WARC and catalog)."""
+    return not (c.record_type == "revisit" and c.status == 304)
+
+
 def cdxj_lines(catalog: Catalog) -> list[str]:
     with catalog.session() as session:
-        lines = [cdxj_line(c) for c in session.scalars(select(Capture))]
+        lines = [cdxj_line(c) for c in session.scalars(select(Capture)) if replayable(c)]
     lines.sort(key=lambda line: line.encode("utf-8"))
     return lines
 

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from archive.catalog import Catalog
 from archive.catalog.models import Article, Capture
-from archive.cdxj import cdxj_line
+from archive.cdxj import cdxj_line, replayable
 
 WACZ_VERSION = "1.1.1"
 
@@ -54,7 +54,7 @@ def export_wacz(catalog: Catalog, warcs: Path, output: Path, source: str | None 
     missing = [f for f in files if not (warcs / f).exists()]
     if missing:
         raise FileNotFoundError(f"WARC file(s) named in the catalog are missing: {', '.join(missing[:3])}")
-    index = sorted((cdxj_line(c) for c in captures), key=lambda line: line.encode("utf-8"))
+    index = sorted((cdxj_line(c) for c in captures if replayable(c)), key=lambda line: line.encode("utf-8"))
     pages = [{"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}]
     for c in sorted(captures, key=lambda c: (c.timestamp, c.url)):
         if c.record_type == "response" and c.status == 200 and c.mime == "text/html":

@@ -37,6 +37,7 @@ SAMPLE_WEB_URL = os.environ.get("AIDNEWS_SAMPLE_WEB", "")
 # Incremental crawls (crawler.history): skip known articles, recheck list pages with conditional requests
 INCREMENTAL_ENABLED = True
 REVISIT_ARTICLES_DAYS = -1  # >= 0 overrides every source's [source.revisit] articles_days
+CONDITIONAL_REQUESTS = True  # If-None-Match / If-Modified-Since on refetches (off for servers that mishandle them)
 
 # WARC archiving (crawler.extensions.warc)
 WARC_ENABLED = True

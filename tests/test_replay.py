@@ -17,7 +17,7 @@ import pytest
 from aidnews.paths import DataPaths
 from aidnews.replay import COLLECTION, start, start_page
 from archive.catalog import Catalog
-from archive.cdxj import cdxj_lines
+from archive.cdxj import cdxj_lines, replayable
 from archive.warc_reader import load_response
 from tests.browser import FLAGS, chromium
 from tests.conftest import Crawled
@@ -53,7 +53,7 @@ def test_cdxj_is_sorted_and_complete(crawled: Crawled) -> None:
     catalog = Catalog(crawled.catalog_url)
     lines = cdxj_lines(catalog)
     assert lines == sorted(lines, key=lambda line: line.encode("utf-8"))
-    assert len(lines) == len(catalog.captures())
+    assert len(lines) == len([c for c in catalog.captures() if replayable(c)])
     key, stamp, fields = lines[0].split(" ", 2)
     assert re.fullmatch(r"\d{14}", stamp) and {"url", "offset", "length", "filename"} <= set(json.loads(fields))
 
@@ -78,6 +78,7 @@ def test_requisites_from_the_archive_and_404_for_the_rest(replay: str) -> None:
 def test_start_page_links_into_replay(replay: str, crawled: Crawled) -> None:
     page = start_page(DataPaths(crawled.data, crawled.catalog_url), replay).read_text(encoding="utf-8")
     assert f'href="{replay}' in page and "对口支援结硕果" in page and "千龙网" in page
+    assert 'href="../reports/report.html#cluster=' in page  # captures that are copies link to their cluster
     assert "<script>alert(1)</script>" not in page
 
 
@@ -170,3 +171,23 @@ def test_export_errors_are_one_line(tmp_path: Path) -> None:
 
     result = run_cli("export", "wacz", "--data", str(tmp_path / "none"), "--output", str(tmp_path / "x.wacz"))
     assert result.returncode == 2 and "no data folder" in result.stderr
+
+
+def test_revisit_records_replay_the_original_payload(sample_web, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import run_cli
+
+    # The second crawl refetches without conditional requests: the same bytes come back with a 200 and
+    # are archived as identical-payload revisit records, which replay must resolve to the first payload.
+    run_cli("crawl", "--data", str(tmp_path), "--sample-web", sample_web.url, "-s", "PROGRESS_ENABLED=0", check=True)
+    run_cli("crawl", "--data", str(tmp_path), "--sample-web", sample_web.url, "-s", "PROGRESS_ENABLED=0",
+            "-s", "REVISIT_ARTICLES_DAYS=0.000001", "-s", "CONDITIONAL_REQUESTS=0", check=True)
+    catalog = Catalog(f"sqlite:///{tmp_path / 'catalog.sqlite'}")
+    revisit = next(c for c in catalog.captures() if c.record_type == "revisit" and c.url == SEED)
+    assert revisit.status == 200
+    process, base = start(DataPaths(tmp_path, catalog.url), _free_port())
+    try:
+        status, body = _get(f"{base}{COLLECTION}/{revisit.timestamp}/{SEED}")
+        assert status == 200 and "对口支援结硕果 砥砺前行再出发" in body.decode("utf-8")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -102,7 +102,9 @@ class SourceSpider(Spider):
             return Request(url, callback=callback, meta=meta)
         # Known page: ask the server whether it changed; the WARC extension records a revisit if not.
         meta = {**meta, "previous": previous.as_meta(), "handle_httpstatus_list": [304]}
-        return Request(url, callback=callback, meta=meta, headers=self.history.conditional_headers(previous))
+        conditional = self.crawler.settings.getbool("CONDITIONAL_REQUESTS", True)
+        headers = self.history.conditional_headers(previous) if conditional else {}
+        return Request(url, callback=callback, meta=meta, headers=headers)
 
     def _known_article(self, url: str, source: Source) -> bool:
         previous = self.history.get(url)
