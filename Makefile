@@ -30,7 +30,7 @@ browser:
 .venv-replay/bin/wayback:
 	$(PYTHON) -m venv .venv-replay
 	.venv-replay/bin/pip install --quiet --upgrade pip
-	.venv-replay/bin/pip install --quiet 'pywb==2.10.*' 'wacz>=0.5'
+	.venv-replay/bin/pip install --quiet 'pywb==2.10.*' 'wacz>=0.5' 'uwsgi>=2.0'
 
 replay-env: .venv-replay/bin/wayback
 

@@ -256,7 +256,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
     try:
-        process, base = start(paths, port)
+        process, base = start(paths, port, workers=args.workers)
     except ReplayError as exc:
         raise UserError(str(exc)) from exc
     page = start_page(paths, f"{base}{COLLECTION}/")
@@ -359,6 +359,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("replay", help="replay the archive in a browser through pywb (its own venv and process)")
     _data_args(p)
     p.add_argument("--port", type=int, default=8080, help="port on 127.0.0.1 (0 picks a free one)")
+    p.add_argument("--workers", type=int, default=1, help="pywb processes on that port (uwsgi), up to the cores")
     p.set_defaults(func=cmd_replay)
 
     p = sub.add_parser("export", help="export the archive as a WACZ package (ReplayWeb.page, pywb)")

@@ -19,7 +19,7 @@ from pathlib import Path
 from aidnews.paths import DataPaths
 
 COLLECTION = "archive"
-PYWB = "pywb==2.10.*"
+PYWB = ("pywb==2.10.*", "wacz>=0.5", "uwsgi>=2.0")  # uwsgi runs several pywb processes on one port
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -37,10 +37,10 @@ def ensure_pywb(venv: Path | None = None) -> Path:
     wayback = venv / "bin" / "wayback"
     if wayback.exists():
         return wayback
-    print(f"replay: installing {PYWB} into {venv} (once) ...", file=sys.stderr, flush=True)
+    print(f"replay: installing {', '.join(PYWB)} into {venv} (once) ...", file=sys.stderr, flush=True)
     try:
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", PYWB], check=True)
+        subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", *PYWB], check=True)
     except (OSError, subprocess.CalledProcessError) as exc:
         raise ReplayError(f"cannot install pywb into {venv}: {exc}") from exc
     return wayback
@@ -124,11 +124,23 @@ def wait_until_up(url: str, seconds: float = 60) -> None:
     raise ReplayError(f"pywb did not answer at {url} within {seconds:.0f} s")
 
 
-def start(paths: DataPaths, port: int, venv: Path | None = None) -> tuple[subprocess.Popen[bytes], str]:
+def command(wayback: Path, folder: Path, port: int, workers: int) -> list[str]:
+    """One pywb process (``wayback``), or ``workers`` of them under uwsgi on the same port (pywb's own
+    production setup: a gevent loop per process, 100 connections each)."""
+    if workers <= 1:
+        return [str(wayback), "--bind", "127.0.0.1", "--port", str(port), "-d", str(folder)]
+    return [str(wayback.with_name("uwsgi")), "--http-socket", f"127.0.0.1:{port}", "--master", "--processes",
+            str(workers), "--gevent", "100", "--gevent-early-monkey-patch", "--wsgi", "pywb.apps.wayback",
+            "--chdir", str(folder), "--die-on-term", "--buffer-size", "65536", "--disable-logging"]
+
+
+def start(paths: DataPaths, port: int, venv: Path | None = None, workers: int = 1) -> tuple[subprocess.Popen[bytes], str]:
     """Start pywb on 127.0.0.1:port for the data folder; returns the process and its base URL."""
+    if workers < 1:
+        raise ReplayError(f"--workers must be >= 1, got {workers}")
     wayback = ensure_pywb(venv)
     folder = prepare(paths)
-    process = subprocess.Popen([str(wayback), "--bind", "127.0.0.1", "--port", str(port), "-d", str(folder)],
+    process = subprocess.Popen(command(wayback, folder, port, workers), cwd=folder,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}/"
     try:

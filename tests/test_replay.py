@@ -191,3 +191,14 @@ def test_revisit_records_replay_the_original_payload(sample_web, tmp_path: Path)
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_several_pywb_processes_on_one_port(crawled: Crawled) -> None:
+    process, base = start(DataPaths(crawled.data, crawled.catalog_url), _free_port(), workers=2)
+    try:
+        for _ in range(6):
+            status, body = _get(f"{base}{COLLECTION}/2030/{SEED}")
+            assert status == 200 and "对口支援结硕果 砥砺前行再出发" in body.decode("utf-8")
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
