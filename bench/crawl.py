@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from archive.warc_reader import iter_records  # noqa: E402
 from bench.report import publish  # noqa: E402
 from crawler.sources import load_sources  # noqa: E402
-from sampleweb.process import spawn  # noqa: E402
+from sampleweb.process import serving  # noqa: E402
 
 BIN = Path(sys.executable).parent
 
@@ -62,17 +62,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=int, default=25)
     args = parser.parse_args()
-    server = spawn(args.scale)
-    url = server.url
     rows = []
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            folder = Path(tmp)
-            full = aidnews(url, folder / "a")
-            bare = aidnews(url, folder / "b", "WARC_ENABLED=0", "CATALOG_ENABLED=0")
-            plain = wget(url, folder / "c")
-    finally:
-        server.stop()
+    with serving(args.scale) as server, tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        full = aidnews(server.url, folder / "a")
+        bare = aidnews(server.url, folder / "b", "WARC_ENABLED=0", "CATALOG_ENABLED=0")
+        plain = wget(server.url, folder / "c")
     rows.append(("(a) aidnews full pipeline (WARC + catalog + extraction)", *full))
     rows.append(("(b) bare Scrapy (archiving and catalog off)", *bare))
     if plain:

@@ -29,7 +29,7 @@ from aidnews.replay import COLLECTION, replay_venv, start, start_page, wait_unti
 from archive.catalog import Catalog  # noqa: E402
 from bench.report import publish  # noqa: E402
 from bench.report_page import open_seconds  # noqa: E402
-from sampleweb.process import spawn  # noqa: E402
+from sampleweb.process import serving  # noqa: E402
 
 BIN = Path(sys.executable).parent
 
@@ -64,12 +64,9 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
-        web = spawn(args.scale)
-        try:
+        with serving(args.scale) as web:
             subprocess.run([str(BIN / "aidnews"), "crawl", "--data", str(data), "--sample-web", web.url,
                             "-s", "PROGRESS_ENABLED=0"], check=True, capture_output=True)
-        finally:
-            web.stop()
         paths = DataPaths(data, f"sqlite:///{data / 'catalog.sqlite'}")
         articles = [a.url for a in Catalog(paths.catalog_url).articles()]
         urls = random.Random(1).choices(articles, k=args.requests)

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.report import publish  # noqa: E402
-from sampleweb.process import spawn  # noqa: E402
+from sampleweb.process import serving  # noqa: E402
 
 BIN = Path(sys.executable).parent
 PG = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -61,25 +61,20 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=int, default=10)
     opts = parser.parse_args()
-    server = spawn(opts.scale)
-    web = server.url
     rows = []
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            seconds, out = run(["crawl", "--data", f"{tmp}/single", "--sample-web", web])
-            pages = int(re.search(r"crawl: (\d+) pages", out).group(1))  # type: ignore[union-attr]
-            rows.append(("1 process, SQLite (baseline)", 1, pages, seconds))
-            for workers in (1, 2, 4):
-                name = _pg_database()
-                url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-                seconds, out = run(["crawl", "--data", f"{tmp}/w{workers}", "--catalog", url, "--redis", REDIS,
-                                    "--redis-prefix", f"bench-{name}", "--workers", str(workers), "--sample-web", web])
-                records = int(re.search(r"(\d+) records indexed", out).group(1))  # type: ignore[union-attr]
-                rows.append((f"{workers} worker(s), PostgreSQL + Redis", workers, records, seconds))
-                print(rows[-1], _articles(url), flush=True)
-                _drop(name)
-    finally:
-        server.stop()
+    with serving(opts.scale) as server, tempfile.TemporaryDirectory() as tmp:
+        seconds, out = run(["crawl", "--data", f"{tmp}/single", "--sample-web", server.url])
+        pages = int(re.search(r"crawl: (\d+) pages", out).group(1))  # type: ignore[union-attr]
+        rows.append(("1 process, SQLite (baseline)", 1, pages, seconds))
+        for workers in (1, 2, 4):
+            name = _pg_database()
+            url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+            seconds, out = run(["crawl", "--data", f"{tmp}/w{workers}", "--catalog", url, "--redis", REDIS,
+                                "--redis-prefix", f"bench-{name}", "--workers", str(workers), "--sample-web", server.url])
+            records = int(re.search(r"(\d+) records indexed", out).group(1))  # type: ignore[union-attr]
+            rows.append((f"{workers} worker(s), PostgreSQL + Redis", workers, records, seconds))
+            print(rows[-1], _articles(url), flush=True)
+            _drop(name)
     one = rows[1][2] / rows[1][3]
     lines = [f"Sample web at scale {opts.scale}. Command: `python bench/scale.py`. Seconds include process start-up, "
              "the final index of the WARC files and, for workers, Redis and PostgreSQL round trips.", "",
