@@ -41,13 +41,17 @@ test: $(STAMP) browser replay-env
 lint: $(STAMP)
 	$(BIN)/ruff check aidnews archive crawler dedupe sampleweb tests bench
 
-bench: $(STAMP)
-	$(BIN)/python bench/crawl.py
+# Every benchmark writes its table into docs/benchmarks.md (the whole set takes about 20 minutes).
+bench: $(STAMP) browser replay-env
+	$(BIN)/python bench/quality.py
+	$(BIN)/python bench/extract.py
 	$(BIN)/python bench/fingerprint.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/whole_pass.py
-	$(BIN)/python bench/quality.py
-	$(BIN)/python bench/extract.py
+	$(BIN)/python bench/crawl.py
+	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/report_page.py
+	$(BIN)/python bench/replay.py
 
 clean:
 	rm -rf $(VENV) .venv-replay data .pytest_cache
