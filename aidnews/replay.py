@@ -9,6 +9,7 @@ folder, no copying) and the project's sorted CDXJ index, and is bound to 127.0.0
 from __future__ import annotations
 
 import html
+import json
 import os
 import subprocess
 import sys
@@ -17,6 +18,7 @@ import urllib.request
 from pathlib import Path
 
 from aidnews.paths import DataPaths
+from dedupe.report.writers import embed_json
 
 COLLECTION = "archive"
 PYWB = ("pywb==2.10.*", "wacz>=0.5", "uwsgi>=2.0")  # uwsgi runs several pywb processes on one port
@@ -86,31 +88,50 @@ def start_page(paths: DataPaths, replay_url: str) -> Path:
         ).all()
     catalog.close()
     esc = html.escape
-    report = paths.reports / "report.html"
-
-    def cluster_link(cluster: int | None) -> str:
-        # Copies of one article: its cluster in the dedupe report (a relative link, the files sit side by side).
-        if cluster is None:
-            return ""
-        return f' <a href="../reports/{report.name}#cluster={cluster}">cluster {cluster}</a>'
-
-    items = "\n".join(
-        f'<li data-q="{esc((url + " " + (title or "")).lower())}"><span>{ts[:4]}-{ts[4:6]}-{ts[6:8]}</span> '
-        f'<a href="{esc(replay_url)}{ts}/{esc(url)}">{esc(title or url)}</a> <small>{esc(source or "")}</small>'
-        f"{cluster_link(cluster)}</li>"
-        for url, ts, source, title, cluster in rows
-    )
+    # The captures travel as JSON and the page draws the first matches only: a 20,000-capture archive
+    # opens as fast as a small one, and the search never re-lays out thousands of list items.
+    data = [{"u": url, "t": ts, "s": source or "", "h": title or "", "c": cluster} for url, ts, source, title, cluster in rows]
     listing = "".join(f"<li>{esc(s.name)} <small>({esc(s.id)}, {esc(s.kind)})</small></li>" for s in sources)
     page = paths.root / "replay" / "start.html"
     page.write_text(
-        "<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>aidnews archive</title></head><body>"
-        f"<h1>aidnews archive</h1><h2>Sources</h2><ul>{listing}</ul><h2>Captures</h2>"
-        "<input id='q' placeholder='search URL or title' oninput=\"var q=this.value.toLowerCase();"
-        "document.querySelectorAll('#caps li').forEach(function(li){li.hidden=li.dataset.q.indexOf(q)<0})\">"
-        f"<ul id='caps'>{items}</ul></body></html>",
+        "<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>aidnews archive</title>"
+        "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}li{margin:2px 0}small{color:#777}</style>"
+        f"</head><body><h1>aidnews archive</h1><h2>Sources</h2><ul>{listing}</ul><h2>Captures</h2>"
+        "<input id='q' size='40' placeholder='search URL or title'> <span id='n'></span><ul id='caps'></ul>"
+        f"<script type='application/json' id='data'>{embed_json(data)}</script>"
+        f"<script>{_START_SCRIPT % {'replay': json.dumps(replay_url)}}</script></body></html>",
         encoding="utf-8",
     )
     return page
+
+
+_START_SCRIPT = """
+var caps = JSON.parse(document.getElementById('data').textContent), replay = %(replay)s, SHOW = 200;
+function draw() {
+  var q = document.getElementById('q').value.toLowerCase(), list = document.getElementById('caps'), shown = 0, found = 0;
+  list.textContent = '';
+  for (var i = 0; i < caps.length; i++) {
+    var c = caps[i];
+    if (q && (c.u + ' ' + c.h).toLowerCase().indexOf(q) < 0) continue;
+    found++;
+    if (shown >= SHOW) continue;
+    shown++;
+    var li = document.createElement('li'), a = document.createElement('a');
+    li.appendChild(document.createTextNode(c.t.slice(0, 4) + '-' + c.t.slice(4, 6) + '-' + c.t.slice(6, 8) + ' '));
+    if (/^https?:\\/\\//.test(c.u)) a.href = replay + c.t + '/' + c.u;
+    a.textContent = c.h || c.u; li.appendChild(a);
+    var s = document.createElement('small'); s.textContent = ' ' + c.s; li.appendChild(s);
+    if (c.c !== null) {
+      var r = document.createElement('a'); r.href = '../reports/report.html#cluster=' + c.c;
+      r.textContent = ' cluster ' + c.c; li.appendChild(r);
+    }
+    list.appendChild(li);
+  }
+  document.getElementById('n').textContent = found + ' captures' + (found > SHOW ? ', the first ' + SHOW + ' shown' : '');
+}
+document.getElementById('q').addEventListener('input', draw);
+draw();
+"""
 
 
 def wait_until_up(url: str, seconds: float = 60) -> None:

@@ -76,10 +76,15 @@ def test_requisites_from_the_archive_and_404_for_the_rest(replay: str) -> None:
 
 
 def test_start_page_links_into_replay(replay: str, crawled: Crawled) -> None:
-    page = start_page(DataPaths(crawled.data, crawled.catalog_url), replay).read_text(encoding="utf-8")
-    assert f'href="{replay}' in page and "对口支援结硕果" in page and "千龙网" in page
-    assert 'href="../reports/report.html#cluster=' in page  # captures that are copies link to their cluster
-    assert "<script>alert(1)</script>" not in page
+    from tests.browser import load
+
+    path = start_page(DataPaths(crawled.data, crawled.catalog_url), replay)
+    raw = path.read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in raw  # page titles travel as escaped JSON
+    page = load(path.as_uri())
+    assert f'href="{replay}' in page.dom and "对口支援结硕果" in page.dom and "千龙网" in page.dom
+    assert 'href="../reports/report.html#cluster=' in page.dom  # captures that are copies link to their cluster
+    assert "captures, the first 200 shown" in page.dom
 
 
 def test_browser_requests_stay_on_the_replay_server(replay: str, tmp_path: Path) -> None:

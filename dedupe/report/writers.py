@@ -51,7 +51,7 @@ def write_csv(report: dict[str, Any], out: TextIO) -> None:
             writer.writerow(row)
 
 
-def _embed_json(data: Any) -> str:
+def embed_json(data: Any) -> str:
     """JSON that cannot close its <script> element or open a comment, whatever the page text holds."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     for raw, safe in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
@@ -89,7 +89,7 @@ def render_html(report: dict[str, Any]) -> str:
         "{{SITES_TABLE}}": _summary_table(summary),
         "{{CHART}}": site_bars(summary["sites"]),
         "{{GRAPH}}": syndication_graph(summary["sites"], report["graph"]),
-        "{{DATA}}": _embed_json({"clusters": report["clusters"], "sites": summary["sites"]}),
+        "{{DATA}}": embed_json({"clusters": report["clusters"], "sites": summary["sites"]}),
         "{{SCRIPT}}": script,
     }
     # One pass: text inserted for one placeholder is never scanned for another.
