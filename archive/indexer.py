@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from archive.catalog.store import Catalog
+from archive.catalog.store import Catalog, capture_row
 from archive.errors import WarcReadError
 from archive.warc_reader import iter_records, warc_files
 
@@ -46,13 +46,7 @@ def index_warcs(
         rows: list[dict[str, object]] = []
         try:
             for ref in iter_records(path):
-                rows.append({
-                    "record_id": ref.record_id, "record_type": ref.record_type, "url": ref.url,
-                    "urlkey": ref.urlkey, "timestamp": ref.timestamp, "status": ref.status,
-                    "mime": ref.mime[:128], "digest": ref.digest, "filename": ref.filename,
-                    "offset": ref.offset, "length": ref.length,
-                    "source_id": source_for_url(ref.url, hosts), "run_id": None,
-                })
+                rows.append(capture_row(ref, source_for_url(ref.url, hosts)))
                 if len(rows) >= batch:
                     catalog.add_capture_rows(rows)
                     report.records += len(rows)

@@ -38,6 +38,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def capture_row(ref: RecordRef, source_id: str | None = None, run_id: int | None = None) -> dict[str, Any]:
+    """The ``captures`` row of a WARC record."""
+    return {
+        "record_id": ref.record_id, "record_type": ref.record_type, "url": ref.url, "urlkey": ref.urlkey,
+        "timestamp": ref.timestamp, "status": ref.status, "mime": ref.mime[:128], "digest": ref.digest,
+        "filename": ref.filename, "offset": ref.offset, "length": ref.length, "source_id": source_id,
+        "run_id": run_id,
+    }
+
+
 class Catalog:
     """The catalog database. ``Catalog(url)`` connects and migrates to the latest schema."""
 
@@ -99,15 +109,7 @@ class Catalog:
         self, refs: Iterable[RecordRef], source_id: str | None = None, run_id: int | None = None
     ) -> None:
         """Insert captures; a record already in the catalog is left as is."""
-        rows = [
-            {
-                "record_id": r.record_id, "record_type": r.record_type, "url": r.url,
-                "urlkey": r.urlkey, "timestamp": r.timestamp, "status": r.status,
-                "mime": r.mime[:128], "digest": r.digest, "filename": r.filename,
-                "offset": r.offset, "length": r.length, "source_id": source_id, "run_id": run_id,
-            }
-            for r in refs
-        ]
+        rows = [capture_row(r, source_id, run_id) for r in refs]
         self._insert_ignore(Capture.__table__, rows, "record_id")
 
     def add_capture_rows(self, rows: Sequence[dict[str, Any]]) -> None:
