@@ -14,6 +14,7 @@ queued.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import socket
@@ -34,8 +35,41 @@ def default_worker_id() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"
 
 
+# Each move between the queue, the duplicate filter and a worker's in-flight hash is one Lua
+# script, so a worker killed between two Redis calls cannot lose a request (seen but never queued,
+# or popped but never marked in flight). In-flight fields are the sha1 of the request's encoded
+# bytes; their values keep the queue score, so recovery restores the priority.
+ENQUEUE = """
+if ARGV[4] == '0' and redis.call('SADD', KEYS[1], ARGV[1]) == 0 then
+  if ARGV[5] ~= '' then redis.call('HDEL', KEYS[3], ARGV[5]) end
+  return 0
+end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+if ARGV[5] ~= '' then redis.call('HDEL', KEYS[3], ARGV[5]) end
+return 1
+"""
+POP = """
+local top = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if #top == 0 then return false end
+redis.call('ZREM', KEYS[1], top[1])
+redis.call('HSET', KEYS[2], redis.sha1hex(top[1]), top[2] .. ':' .. top[1])
+return top[1]
+"""
+RECOVER = """
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+local values = redis.call('HVALS', KEYS[1])
+for _, value in ipairs(values) do
+  local colon = string.find(value, ':', 1, true)
+  redis.call('ZADD', KEYS[3], string.sub(value, 1, colon - 1), string.sub(value, colon + 1))
+end
+redis.call('DEL', KEYS[1])
+return #values
+"""
+FIELD_META = "frontier_field"
+
+
 class RedisFrontier(Scheduler):
-    """scrapy-redis scheduler with in-flight tracking and dead-worker recovery."""
+    """scrapy-redis scheduler with atomic moves, in-flight tracking and dead-worker recovery."""
 
     crawler: Crawler | None = None
 
@@ -45,6 +79,9 @@ class RedisFrontier(Scheduler):
         instance.crawler = crawler
         instance.worker = crawler.settings.get("AIDNEWS_WORKER_ID") or default_worker_id()
         instance.prefix = crawler.settings.get("REDIS_PREFIX")
+        instance._enqueue = instance.server.register_script(ENQUEUE)
+        instance._pop = instance.server.register_script(POP)
+        instance._recover = instance.server.register_script(RECOVER)
         crawler.signals.connect(instance.spider_idle, signal=signals.spider_idle)
         return instance
 
@@ -76,40 +113,42 @@ class RedisFrontier(Scheduler):
 
     # -- requests -----------------------------------------------------------
     def next_request(self) -> Request | None:
-        request = self.queue.pop(0)  # never block: a blocking pop would stall this worker's reactor
-        if request is None:
+        # Never block: a blocking pop would stall this worker's reactor.
+        data = self._pop(keys=[self.queue.key, self._inflight_key(self.worker)])
+        if data is None:
             return None
-        self.server.hset(self._inflight_key(self.worker), self._field(request), self.queue._encode_request(request))
+        request = self.queue._decode_request(data)
+        request.meta[FIELD_META] = hashlib.sha1(data).hexdigest()
         if self.stats:
             self.stats.inc_value("scheduler/dequeued/redis")
         return request
 
     def enqueue_request(self, request: Request) -> bool:
-        queued = super().enqueue_request(request)
-        redirected_from = request.meta.get("redirect_urls")
-        if redirected_from:
-            # The 3xx response never reaches a spider: its request is done once its target is queued.
-            self.server.hdel(self._inflight_key(self.worker), f"{request.method} {redirected_from[-1]}")
+        # A redirect or retry replaces the request it came from: that one is done once this is queued.
+        previous = request.meta.pop(FIELD_META, None)
+        replaces = previous if ("redirect_urls" in request.meta or "retry_times" in request.meta) else None
+        queued = bool(self._enqueue(
+            keys=[self.df.key, self.queue.key, self._inflight_key(self.worker)],
+            args=[self.df.request_fingerprint(request), -request.priority, self.queue._encode_request(request),
+                  "1" if request.dont_filter else "0", replaces or ""],
+        ))
+        if not queued:
+            self.df.log(request, self.spider)
+        elif self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis")
         return queued
-
-    @staticmethod
-    def _field(request: Request) -> str:
-        return f"{request.method} {request.url}"
 
     def recover_dead(self) -> int:
         """Push the in-flight requests of workers whose heartbeat expired back to the queue."""
         recovered = 0
         for key in self.server.scan_iter(f"{self.queue.key}:inflight:*"):
             worker = key.decode().rsplit(":", 1)[1]
-            if worker == self.worker or self.server.exists(self._alive_key(worker)):
+            if worker == self.worker:
                 continue
-            if not self.server.set(f"{self.queue.key}:recovering:{worker}", self.worker, nx=True, ex=30):
-                continue  # another worker is recovering it
-            for data in self.server.hvals(key):
-                self.queue.push(self.queue._decode_request(data))
-                recovered += 1
-            self.server.delete(key)
-            logger.warning("recovered %d in-flight request(s) of dead worker %s", recovered, worker)
+            count = int(self._recover(keys=[key, self._alive_key(worker), self.queue.key]))
+            if count:
+                logger.warning("recovered %d in-flight request(s) of dead worker %s", count, worker)
+            recovered += count
         if recovered and self.stats:
             self.stats.inc_value("frontier/recovered", recovered)
         return recovered
@@ -138,7 +177,9 @@ def inflight_key(settings: Any, spider: Spider) -> str:
 
 
 def _ack(server: Any, settings: Any, spider: Spider, request: Request) -> None:
-    server.hdel(inflight_key(settings, spider), RedisFrontier._field(request))
+    field = request.meta.get(FIELD_META)
+    if field:  # requests that never came from the frontier (robots.txt) have none
+        server.hdel(inflight_key(settings, spider), field)
 
 
 class _Acker:

@@ -1,9 +1,13 @@
 """Incremental near-duplicate pass over the catalog.
 
-New articles (those without a fingerprint row) are fingerprinted, their
-candidates are found by indexed band and anchor lookups (a query, not a
-scan), verified, and stored as pairs; clusters are then rebuilt from all
-stored pairs. ``rebuild=True`` forgets everything first.
+New articles (those without a fingerprint row) are fingerprinted by worker
+processes and stored in batches; their candidates are found in the database,
+by indexed band and anchor lookups per article when there are few, or by one
+band self-join per band against a temporary table of the new ids when there
+are many (the Hamming filter runs in SQL: ``bit_count`` on PostgreSQL, a
+registered function on SQLite). Candidates are verified and stored as pairs;
+clusters are then rebuilt from all stored pairs. ``rebuild=True`` forgets
+everything first.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Connection, delete, func, insert, or_, select, text
 
 from archive.catalog import Catalog
 from archive.catalog.models import (
@@ -24,13 +28,16 @@ from archive.catalog.models import (
     ParagraphAnchor,
     Source,
 )
-from dedupe.engine import DedupeConfig, Document, Verifier, assemble, member_of, prepare
+from dedupe.engine import DedupeConfig, Document, Verifier, assemble, member_of, prepare_all
 from dedupe.fingerprint import bands, from_hex, to_hex
 from dedupe.prepared import FLAG_NAMES, Prepared, PreparedSet
 from dedupe.verify import Similarity
 
 logger = logging.getLogger(__name__)
 BATCH = 500
+WRITE_BATCH = 5_000
+MAX_BAND_DISTANCE = 12  # band matches further apart than this are not worth verifying
+BULK_LOOKUPS = 2_000  # more new articles than this: one self-join per band instead of a query each
 
 
 class CatalogSource:
@@ -59,9 +66,12 @@ class CatalogSource:
         query = select(Article).order_by(Article.id)
         if self.only_new:
             query = query.where(~select(Fingerprint.article_id).where(Fingerprint.article_id == Article.id).exists())
+        # A snapshot of the new articles first: the pass writes fingerprints while it reads.
         with self.catalog.session() as session:
-            for article in session.scalars(query.execution_options(yield_per=BATCH)):
-                yield self._document(article)
+            keys = list(session.scalars(query.with_only_columns(Article.id)))
+        for start in range(0, len(keys), BATCH):
+            batch = self.load(keys[start:start + BATCH])
+            yield from (batch[k] for k in keys[start:start + BATCH] if k in batch)
 
     def load(self, keys: Iterable[int]) -> dict[int, Document]:
         wanted = sorted(set(keys))
@@ -96,20 +106,82 @@ def _prepared_from_rows(catalog: Catalog, source: CatalogSource, keys: Iterable[
 
 
 def _store_fingerprints(catalog: Catalog, prepared: list[Prepared], too_short: list[int]) -> None:
-    with catalog.session() as session, session.begin():
-        for p in prepared:
-            b = bands(p.fingerprint)
-            session.add(Fingerprint(
-                article_id=p.key, simhash=to_hex(p.fingerprint), band0=b[0], band1=b[1], band2=b[2], band3=b[3],
-                chars=p.chars, shingles=p.shingles, repeated_in_page=int("repeated_in_page" in p.flags),
-                flags=",".join(p.flags),
-            ))
-            for anchor in p.anchors:
-                session.merge(ParagraphAnchor(anchor=to_hex(anchor), article_id=p.key))
-        for key in too_short:
-            # Remembered as done, with no bands that could match anything real.
-            session.add(Fingerprint(article_id=key, simhash=to_hex(0), band0=-1, band1=-1, band2=-1, band3=-1,
-                                    chars=0, shingles=0, repeated_in_page=0, flags="too_short"))
+    rows = []
+    for p in prepared:
+        b = bands(p.fingerprint)
+        rows.append({"article_id": p.key, "simhash": to_hex(p.fingerprint), "band0": b[0], "band1": b[1],
+                     "band2": b[2], "band3": b[3], "chars": p.chars, "shingles": p.shingles,
+                     "repeated_in_page": int("repeated_in_page" in p.flags), "flags": ",".join(p.flags)})
+    # Remembered as done, with no bands that could match anything real.
+    rows += [{"article_id": key, "simhash": to_hex(0), "band0": -1, "band1": -1, "band2": -1, "band3": -1,
+              "chars": 0, "shingles": 0, "repeated_in_page": 0, "flags": "too_short"} for key in too_short]
+    anchors = [{"anchor": to_hex(a), "article_id": p.key} for p in prepared for a in p.anchors]
+    catalog.insert_ignore(Fingerprint.__table__, rows, "article_id")
+    catalog.insert_ignore(ParagraphAnchor.__table__, anchors, "anchor", "article_id")
+
+
+def _fingerprint_new(catalog: Catalog, source: CatalogSource, config: DedupeConfig,
+                     progress: Callable[[str, int], None] | None) -> tuple[list[Prepared], int]:
+    """Fingerprint every new article (worker processes), writing in batches. Returns them and the short count."""
+    new: list[Prepared] = []
+    pending: list[Prepared] = []
+    short: list[int] = []
+    too_short = 0
+    for chunk in prepare_all(source, config):
+        for p in chunk:
+            if isinstance(p, Prepared):
+                pending.append(p)
+            else:
+                short.append(p)
+        if len(pending) + len(short) >= WRITE_BATCH:
+            _store_fingerprints(catalog, pending, short)
+            new += pending
+            too_short += len(short)
+            pending, short = [], []
+            if progress and len(new) % 50_000 < WRITE_BATCH:
+                progress("fingerprinted", len(new))
+    _store_fingerprints(catalog, pending, short)
+    return new + pending, too_short + len(short)
+
+
+def _hamming_sql(dialect: str, a: str, b: str) -> str:
+    if dialect == "postgresql":
+        return f"bit_count(CAST('x' || {a} AS bit(64)) # CAST('x' || {b} AS bit(64)))"
+    return f"aidnews_hamming({a}, {b})"  # registered on every SQLite connection (archive.catalog.store)
+
+
+def _bulk_candidates(catalog: Catalog, new: list[Prepared], config: DedupeConfig) -> set[tuple[int, int]]:
+    """The same candidates as :func:`_candidates`, from one join per band and one for anchors."""
+    pairs: set[tuple[int, int]] = set()
+    distance = _hamming_sql(catalog.dialect, "n.simhash", "f.simhash")
+    with catalog.engine.begin() as connection:
+        _new_id_table(connection, [p.key for p in new])
+        for band in range(4):
+            rows = connection.execute(text(
+                f"SELECT n.article_id, f.article_id FROM dedupe_new d "
+                f"JOIN fingerprints n ON n.article_id = d.article_id "
+                f"JOIN fingerprints f ON f.band{band} = n.band{band} AND f.article_id <> n.article_id "
+                f"WHERE n.band{band} >= 0 AND {distance} <= :limit"), {"limit": MAX_BAND_DISTANCE})
+            pairs.update((min(a, b), max(a, b)) for a, b in rows)
+        rows = connection.execute(text(
+            "SELECT DISTINCT a.article_id, o.article_id FROM dedupe_new d "
+            "JOIN paragraph_anchors a ON a.article_id = d.article_id "
+            "JOIN paragraph_anchors o ON o.anchor = a.anchor AND o.article_id <> a.article_id "
+            "WHERE a.anchor IN (SELECT anchor FROM paragraph_anchors GROUP BY anchor "
+            "HAVING count(*) BETWEEN 2 AND :most)"), {"most": config.anchor_max_docs})
+        pairs.update((min(a, b), max(a, b)) for a, b in rows)
+        connection.execute(text("DROP TABLE dedupe_new"))
+    return pairs
+
+
+def _new_id_table(connection: Connection, keys: list[int]) -> None:
+    connection.execute(text("DROP TABLE IF EXISTS dedupe_new"))
+    connection.execute(text("CREATE TEMPORARY TABLE dedupe_new (article_id BIGINT PRIMARY KEY)"))
+    for start in range(0, len(keys), WRITE_BATCH):
+        connection.execute(text("INSERT INTO dedupe_new (article_id) VALUES (:k)"),
+                           [{"k": k} for k in keys[start:start + WRITE_BATCH]])
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("ANALYZE dedupe_new"))
 
 
 def _candidates(catalog: Catalog, new: list[Prepared], config: DedupeConfig) -> set[tuple[int, int]]:
@@ -126,7 +198,7 @@ def _candidates(catalog: Catalog, new: list[Prepared], config: DedupeConfig) -> 
                 )
             )
             for other, simhash in rows:
-                if (from_hex(simhash) ^ p.fingerprint).bit_count() <= 12:
+                if (from_hex(simhash) ^ p.fingerprint).bit_count() <= MAX_BAND_DISTANCE:
                     pairs.add((min(p.key, other), max(p.key, other)))
             if p.anchors:
                 hexes = [to_hex(a) for a in p.anchors]
@@ -155,27 +227,22 @@ def run_catalog_pass(
             for model in (ClusterMember, Cluster, DedupePair, ParagraphAnchor, Fingerprint):
                 session.execute(delete(model))
     source = CatalogSource(catalog, only_new=True)
-    new: list[Prepared] = []
-    too_short: list[int] = []
-    for doc in source:
-        p = prepare(doc, config)
-        if p is None:
-            too_short.append(doc.key)
-        else:
-            new.append(p)
-    _store_fingerprints(catalog, new, too_short)
+    new, too_short = _fingerprint_new(catalog, source, config, progress)
     if progress:
         progress("fingerprinted new articles", len(new))
-    candidates = sorted(_candidates(catalog, new, config))
+    lookup = _bulk_candidates if len(new) > BULK_LOOKUPS else _candidates
+    candidates = sorted(lookup(catalog, new, config))
+    if progress:
+        progress("candidates", len(candidates))
     involved = {k for pair in candidates for k in pair}
     prepared = _prepared_from_rows(catalog, source, involved)
     verifier = Verifier(source, prepared, config)
     confirmed = verifier.check(candidates, {})
-    with catalog.session() as session, session.begin():
-        for a, b, distance, sim, kind in confirmed:
-            session.merge(DedupePair(a=a, b=b, distance=distance, similarity=sim.jaccard, kind=kind))
+    catalog.insert_ignore(DedupePair.__table__, [
+        {"a": a, "b": b, "distance": distance, "similarity": sim.jaccard, "kind": kind}
+        for a, b, distance, sim, kind in confirmed], "a", "b")
     summary = recluster(catalog, source, config)
-    summary.update(new_articles=len(new), too_short=len(too_short), candidates=len(candidates),
+    summary.update(new_articles=len(new), too_short=too_short, candidates=len(candidates),
                    new_pairs=len(confirmed))
     return summary
 
@@ -192,10 +259,14 @@ def recluster(catalog: Catalog, source: CatalogSource, config: DedupeConfig) -> 
     with catalog.session() as session, session.begin():
         session.execute(delete(ClusterMember))
         session.execute(delete(Cluster))
-        for cluster in result.clusters:
-            row = Cluster(canonical_id=int(cluster.canonical))
-            session.add(row)
-            session.flush()
-            for member in cluster.members:
-                session.add(ClusterMember(article_id=int(member), cluster_id=row.id))
+        if result.clusters:
+            # One multi-row INSERT ... RETURNING, ids in the order of the clusters (SQLAlchemy 2).
+            ids = session.scalars(
+                insert(Cluster).returning(Cluster.id, sort_by_parameter_order=True),
+                [{"canonical_id": int(c.canonical)} for c in result.clusters],
+            ).all()
+            members = [{"article_id": int(m), "cluster_id": cluster_id}
+                       for cluster, cluster_id in zip(result.clusters, ids, strict=True) for m in cluster.members]
+            for start in range(0, len(members), WRITE_BATCH):
+                session.execute(insert(ClusterMember), members[start:start + WRITE_BATCH])
     return {"clusters": len(result.clusters), "pairs": len(rows)}

@@ -246,7 +246,7 @@ def _chunks(docs: Iterable[Document]) -> Iterator[list[Document]]:
         yield chunk
 
 
-def _prepare_all(source: DocumentSource, config: DedupeConfig) -> Iterator[list[Prepared | int]]:
+def prepare_all(source: DocumentSource, config: DedupeConfig) -> Iterator[list[Prepared | int]]:
     """Normalise and fingerprint every document; chunks go to worker processes once there are several.
 
     Texts are only passed through, never kept: a worker returns fingerprints
@@ -288,7 +288,7 @@ def find_duplicates(
     prepared = PreparedSet()
     skipped = 0
     count = 0
-    for batch in _prepare_all(source, config):
+    for batch in prepare_all(source, config):
         for p in batch:
             count += 1
             if isinstance(p, Prepared):

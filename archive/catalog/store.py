@@ -36,6 +36,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+    # The dedupe pass filters band matches by Hamming distance in SQL (PostgreSQL has bit_count).
+    dbapi_connection.create_function("aidnews_hamming", 2, _hamming_hex, deterministic=True)
+
+
+def _hamming_hex(a: str, b: str) -> int:
+    return (int(a, 16) ^ int(b, 16)).bit_count()
 
 
 def capture_row(ref: RecordRef, source_id: str | None = None, run_id: int | None = None) -> dict[str, Any]:
@@ -87,11 +93,12 @@ class Catalog:
         return self.sessions()
 
     # -- writes ---------------------------------------------------------
-    def _insert_ignore(self, table: Any, rows: Sequence[dict[str, Any]], key: str) -> None:
+    def insert_ignore(self, table: Any, rows: Sequence[dict[str, Any]], *keys: str) -> None:
+        """Insert rows in one transaction; a row whose ``keys`` already exist is left as is."""
         if not rows:
             return
         dialect = postgresql if self.dialect == "postgresql" else sqlite
-        stmt = dialect.insert(table).on_conflict_do_nothing(index_elements=[key])
+        stmt = dialect.insert(table).on_conflict_do_nothing(index_elements=list(keys))
         try:
             with self.engine.begin() as connection:
                 connection.execute(stmt, list(rows))
@@ -110,14 +117,14 @@ class Catalog:
     ) -> None:
         """Insert captures; a record already in the catalog is left as is."""
         rows = [capture_row(r, source_id, run_id) for r in refs]
-        self._insert_ignore(Capture.__table__, rows, "record_id")
+        self.insert_ignore(Capture.__table__, rows, "record_id")
 
     def add_capture_rows(self, rows: Sequence[dict[str, Any]]) -> None:
-        self._insert_ignore(Capture.__table__, rows, "record_id")
+        self.insert_ignore(Capture.__table__, rows, "record_id")
 
     def add_articles(self, rows: Sequence[dict[str, Any]]) -> None:
         """Insert articles keyed by their capture's record id (idempotent)."""
-        self._insert_ignore(Article.__table__, rows, "record_id")
+        self.insert_ignore(Article.__table__, rows, "record_id")
 
     def start_run(self, spider: str, sources: Sequence[str], source_id: str | None = None) -> int:
         with self.session() as session, session.begin():

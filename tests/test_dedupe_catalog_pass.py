@@ -1,0 +1,50 @@
+"""The catalog pass finds the same pairs by per-article lookups and by bulk band joins, on both databases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+import dedupe.catalog_pass as catalog_pass
+from archive.catalog import Catalog
+from archive.catalog.models import Cluster, ClusterMember, DedupePair
+from tests.builders import sample_catalog
+from tests.services import postgres_url  # noqa: F401 - fixture
+
+
+def _outcome(catalog: Catalog) -> tuple[set[tuple[int, int, int, str]], set[frozenset[int]]]:
+    with catalog.session() as session:
+        pairs = {(p.a, p.b, p.distance, p.kind) for p in session.scalars(select(DedupePair))}
+        members: dict[int, set[int]] = {}
+        for member in session.scalars(select(ClusterMember)):
+            members.setdefault(member.cluster_id, set()).add(member.article_id)
+        assert session.scalar(select(Cluster.id).limit(1)) is not None
+    return pairs, {frozenset(m) for m in members.values()}
+
+
+def _both_ways(data: Path, url: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    per_article = _outcome(sample_catalog(data / "a", url))
+    assert len(per_article[0]) > 50
+    monkeypatch.setattr(catalog_pass, "BULK_LOOKUPS", 0)
+    catalog = Catalog(url) if url else Catalog(f"sqlite:///{data / 'a' / 'catalog.sqlite'}")
+    catalog_pass.run_catalog_pass(catalog, rebuild=True)
+    assert _outcome(catalog) == per_article
+
+
+def test_bulk_joins_equal_per_article_lookups_on_sqlite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _both_ways(tmp_path, None, monkeypatch)
+
+
+def test_bulk_joins_equal_per_article_lookups_on_postgresql(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            postgres_url: str) -> None:  # noqa: F811
+    _both_ways(tmp_path, postgres_url, monkeypatch)
+
+
+def test_a_second_pass_over_nothing_new_changes_nothing(tmp_path: Path) -> None:
+    catalog = sample_catalog(tmp_path)
+    before = _outcome(catalog)
+    summary = catalog_pass.run_catalog_pass(catalog)
+    assert summary["new_articles"] == 0 and summary["new_pairs"] == 0
+    assert _outcome(catalog) == before
