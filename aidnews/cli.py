@@ -245,7 +245,8 @@ def cmd_runs(args: argparse.Namespace) -> int:
 def cmd_replay(args: argparse.Namespace) -> int:
     import socket
 
-    from aidnews.replay import COLLECTION, ReplayError, start, start_page
+    from aidnews.replay import COLLECTION, ReplayError, start
+    from aidnews.start_page import write_start_page
 
     paths = DataPaths.resolve(args.data, args.catalog)
     if not paths.warcs.is_dir():
@@ -259,7 +260,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
         process, base = start(paths, port, workers=args.workers)
     except ReplayError as exc:
         raise UserError(str(exc)) from exc
-    page = start_page(paths, f"{base}{COLLECTION}/")
+    page = write_start_page(paths, f"{base}{COLLECTION}/")
     print(f"replay: {base}", flush=True)
     print(f"replay: start page {page}; permalinks {base}{COLLECTION}/<timestamp>/<url> (raw bytes: <timestamp>id_)",
           flush=True)

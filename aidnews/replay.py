@@ -8,8 +8,6 @@ folder, no copying) and the project's sorted CDXJ index, and is bound to 127.0.0
 
 from __future__ import annotations
 
-import html
-import json
 import os
 import subprocess
 import sys
@@ -18,7 +16,6 @@ import urllib.request
 from pathlib import Path
 
 from aidnews.paths import DataPaths
-from dedupe.report.writers import embed_json
 
 COLLECTION = "archive"
 PYWB = ("pywb==2.10.*", "wacz>=0.5", "uwsgi>=2.0")  # uwsgi runs several pywb processes on one port
@@ -68,70 +65,6 @@ def prepare(paths: DataPaths) -> Path:
     )
     catalog.close()
     return folder
-
-
-def start_page(paths: DataPaths, replay_url: str) -> Path:
-    """A page listing sources, then captures by date, with links into replay."""
-    from sqlalchemy import select
-
-    from archive.catalog import Catalog
-    from archive.catalog.models import Article, Capture, ClusterMember, Source
-
-    catalog = Catalog(paths.catalog_url)
-    with catalog.session() as session:
-        sources = list(session.scalars(select(Source).order_by(Source.id)))
-        rows = session.execute(
-            select(Capture.url, Capture.timestamp, Capture.source_id, Article.title, ClusterMember.cluster_id)
-            .join(Article, Article.record_id == Capture.record_id, isouter=True)
-            .join(ClusterMember, ClusterMember.article_id == Article.id, isouter=True)
-            .where(Capture.status == 200, Capture.mime == "text/html").order_by(Capture.timestamp.desc())
-        ).all()
-    catalog.close()
-    esc = html.escape
-    # The captures travel as JSON and the page draws the first matches only: a 20,000-capture archive
-    # opens as fast as a small one, and the search never re-lays out thousands of list items.
-    data = [{"u": url, "t": ts, "s": source or "", "h": title or "", "c": cluster} for url, ts, source, title, cluster in rows]
-    listing = "".join(f"<li>{esc(s.name)} <small>({esc(s.id)}, {esc(s.kind)})</small></li>" for s in sources)
-    page = paths.root / "replay" / "start.html"
-    page.write_text(
-        "<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>aidnews archive</title>"
-        "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}li{margin:2px 0}small{color:#777}</style>"
-        f"</head><body><h1>aidnews archive</h1><h2>Sources</h2><ul>{listing}</ul><h2>Captures</h2>"
-        "<input id='q' size='40' placeholder='search URL or title'> <span id='n'></span><ul id='caps'></ul>"
-        f"<script type='application/json' id='data'>{embed_json(data)}</script>"
-        f"<script>{_START_SCRIPT % {'replay': json.dumps(replay_url)}}</script></body></html>",
-        encoding="utf-8",
-    )
-    return page
-
-
-_START_SCRIPT = """
-var caps = JSON.parse(document.getElementById('data').textContent), replay = %(replay)s, SHOW = 200;
-function draw() {
-  var q = document.getElementById('q').value.toLowerCase(), list = document.getElementById('caps'), shown = 0, found = 0;
-  list.textContent = '';
-  for (var i = 0; i < caps.length; i++) {
-    var c = caps[i];
-    if (q && (c.u + ' ' + c.h).toLowerCase().indexOf(q) < 0) continue;
-    found++;
-    if (shown >= SHOW) continue;
-    shown++;
-    var li = document.createElement('li'), a = document.createElement('a');
-    li.appendChild(document.createTextNode(c.t.slice(0, 4) + '-' + c.t.slice(4, 6) + '-' + c.t.slice(6, 8) + ' '));
-    if (/^https?:\\/\\//.test(c.u)) a.href = replay + c.t + '/' + c.u;
-    a.textContent = c.h || c.u; li.appendChild(a);
-    var s = document.createElement('small'); s.textContent = ' ' + c.s; li.appendChild(s);
-    if (c.c !== null) {
-      var r = document.createElement('a'); r.href = '../reports/report.html#cluster=' + c.c;
-      r.textContent = ' cluster ' + c.c; li.appendChild(r);
-    }
-    list.appendChild(li);
-  }
-  document.getElementById('n').textContent = found + ' captures' + (found > SHOW ? ', the first ' + SHOW + ' shown' : '');
-}
-document.getElementById('q').addEventListener('input', draw);
-draw();
-"""
 
 
 def wait_until_up(url: str, seconds: float = 60) -> None:

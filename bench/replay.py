@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from aidnews.paths import DataPaths  # noqa: E402
-from aidnews.replay import COLLECTION, replay_venv, start, start_page, wait_until_up  # noqa: E402
+from aidnews.replay import COLLECTION, replay_venv, start, wait_until_up  # noqa: E402
+from aidnews.start_page import write_start_page  # noqa: E402
 from archive.catalog import Catalog  # noqa: E402
 from bench.report import publish  # noqa: E402
 from bench.report_page import open_seconds  # noqa: E402
@@ -80,7 +81,7 @@ def main() -> None:
                 ours.wait()
         aidnews_row = rows[1]
         begin = time.perf_counter()
-        page = start_page(paths, f"http://127.0.0.1:8080/{COLLECTION}/")
+        page = write_start_page(paths, f"http://127.0.0.1:8080/{COLLECTION}/")
         build = time.perf_counter() - begin
         opened = sorted(open_seconds(page) for _ in range(7))
         empty = page.with_name("empty.html")

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from aidnews.paths import DataPaths
-from aidnews.replay import COLLECTION, start, start_page
+from aidnews.replay import COLLECTION, start
+from aidnews.start_page import write_start_page
 from archive.catalog import Catalog
 from archive.cdxj import cdxj_lines, replayable
 from archive.warc_reader import load_response
@@ -78,13 +79,13 @@ def test_requisites_from_the_archive_and_404_for_the_rest(replay: str) -> None:
 def test_start_page_links_into_replay(replay: str, crawled: Crawled) -> None:
     from tests.browser import load
 
-    path = start_page(DataPaths(crawled.data, crawled.catalog_url), replay)
+    path = write_start_page(DataPaths(crawled.data, crawled.catalog_url), replay)
     raw = path.read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in raw  # page titles travel as escaped JSON
     page = load(path.as_uri())
     assert f'href="{replay}' in page.dom and "对口支援结硕果" in page.dom and "千龙网" in page.dom
     assert 'href="../reports/report.html#cluster=' in page.dom  # captures that are copies link to their cluster
-    assert "captures, the first 200 shown" in page.dom
+    assert "latest captures of" in page.dom
 
 
 def test_browser_requests_stay_on_the_replay_server(replay: str, tmp_path: Path) -> None:

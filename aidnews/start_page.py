@@ -1,0 +1,154 @@
+"""The replay start page: sources, captures by month, search by URL and title, links into pywb.
+
+``DATA/replay/start.html`` stays small whatever the archive's size: it carries
+the sources, a count per month and the latest captures. Each month's
+captures live in ``captures/YYYYMM.js`` and everything searchable in
+``captures/all.js``; the page loads them with ``<script>`` elements when a
+month is opened or the first search is typed, which also works from
+``file://``. ``#q=TEXT`` and ``#month=YYYYMM`` are permalinks. Every string
+from the web travels as escaped JSON and is drawn with ``textContent``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+from aidnews.paths import DataPaths
+from dedupe.report.writers import embed_json
+
+LATEST = 200  # captures drawn when the page opens
+
+
+def capture_rows(paths: DataPaths) -> tuple[list[dict[str, Any]], list[tuple[str, str, str]]]:
+    """HTML captures, newest first, as ``{u, t, s, h, c}`` rows; and the sources ``(id, name, kind)``."""
+    from sqlalchemy import select
+
+    from archive.catalog import Catalog
+    from archive.catalog.models import Article, Capture, ClusterMember, Source
+
+    catalog = Catalog(paths.catalog_url)
+    with catalog.session() as session:
+        sources = [(s.id, s.name, s.kind) for s in session.scalars(select(Source).order_by(Source.id))]
+        rows = session.execute(
+            select(Capture.url, Capture.timestamp, Capture.source_id, Article.title, ClusterMember.cluster_id)
+            .join(Article, Article.record_id == Capture.record_id, isouter=True)
+            .join(ClusterMember, ClusterMember.article_id == Article.id, isouter=True)
+            .where(Capture.status == 200, Capture.mime == "text/html")
+            .order_by(Capture.timestamp.desc(), Capture.url)
+        ).all()
+    catalog.close()
+    return [{"u": u, "t": t, "s": s or "", "h": h or "", "c": c} for u, t, s, h, c in rows], sources
+
+
+def write_start_page(paths: DataPaths, replay_url: str) -> Path:
+    """Write ``start.html`` and its ``captures/*.js`` data files; returns the page."""
+    rows, sources = capture_rows(paths)
+    folder = paths.root / "replay"
+    data = folder / "captures"
+    data.mkdir(parents=True, exist_ok=True)
+    for old in data.glob("*.js"):
+        old.unlink()
+    by_month: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_month[row["t"][:6]].append(row)
+    for month, month_rows in by_month.items():
+        _write_data(data / f"{month}.js", month, month_rows)
+    _write_data(data / "all.js", "all", rows)
+    per_source = Counter(row["s"] for row in rows)
+    summary = {
+        "replay": replay_url, "total": len(rows), "latest": rows[:LATEST],
+        "months": sorted(((m, len(r)) for m, r in by_month.items()), reverse=True),
+        "sources": [{"id": i, "name": n, "kind": k, "captures": per_source.get(i, 0)} for i, n, k in sources],
+    }
+    page = folder / "start.html"
+    page.write_text(
+        "<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>aidnews archive</title>"
+        f"<style>{_STYLE}</style></head><body><h1>aidnews archive</h1>"
+        "<h2>Sources</h2><ul id='sources'></ul><h2>Captures by month</h2><p id='months'></p>"
+        "<h2>Captures</h2><p><input id='q' size='40' placeholder='search URL or title' autocomplete='off'> "
+        "<span id='n'></span></p><ul id='caps'></ul>"
+        f"<script type='application/json' id='summary'>{embed_json(summary)}</script>"
+        f"<script>{_SCRIPT}</script></body></html>",
+        encoding="utf-8",
+    )
+    return page
+
+
+def _write_data(path: Path, name: str, rows: list[dict[str, Any]]) -> None:
+    # embed_json keeps "<", "&" and line separators escaped: valid JS that no page text can break out of.
+    path.write_text(f"aidnewsLoaded({json.dumps(name)},{embed_json(rows)});\n", encoding="utf-8")
+
+
+_STYLE = ("body{font-family:sans-serif;max-width:1100px;margin:auto}li{margin:2px 0}small{color:#777}"
+          "#months a{margin-right:.8em;white-space:nowrap}")
+
+_SCRIPT = r"""
+var S = JSON.parse(document.getElementById('summary').textContent), SHOW = 200, loaded = {}, waiting = {};
+function el(tag, text) { var e = document.createElement(tag); if (text !== undefined) e.textContent = text; return e; }
+function aidnewsLoaded(name, rows) {
+  loaded[name] = rows;
+  var pending = waiting[name] || []; waiting[name] = [];
+  pending.forEach(function (then) { then(rows); });
+}
+function load(name, then) {
+  if (loaded[name]) return then(loaded[name]);
+  (waiting[name] = waiting[name] || []).push(then);
+  if (waiting[name].length > 1) return;
+  var s = document.createElement('script');
+  s.src = 'captures/' + name + '.js';
+  s.onerror = function () { document.getElementById('n').textContent = 'cannot load captures/' + name + '.js'; };
+  document.head.appendChild(s);
+}
+function day(t) { return t.slice(0, 4) + '-' + t.slice(4, 6) + '-' + t.slice(6, 8); }
+function item(c) {
+  var li = el('li'), a = el('a', c.h || c.u), web = /^https?:\/\//.test(c.u);
+  li.appendChild(document.createTextNode(day(c.t) + ' '));
+  if (web) a.href = S.replay + c.t + '/' + c.u;
+  li.appendChild(a); li.appendChild(el('small', ' ' + c.s + ' '));
+  if (web) { var all = el('a', 'all captures'); all.href = S.replay + '*/' + c.u; li.appendChild(all); }
+  if (c.c !== null) { var r = el('a', ' cluster ' + c.c); r.href = '../reports/report.html#cluster=' + c.c; li.appendChild(r); }
+  return li;
+}
+function draw(rows, q, what, began) {
+  var list = document.getElementById('caps'), shown = 0, found = 0, frag = document.createDocumentFragment();
+  for (var i = 0; i < rows.length; i++) {
+    var c = rows[i];
+    if (q && (c.u + ' ' + c.h).toLowerCase().indexOf(q) < 0) continue;
+    found++;
+    if (shown < SHOW) { shown++; frag.appendChild(item(c)); }
+  }
+  list.textContent = ''; list.appendChild(frag);
+  document.getElementById('n').textContent = found + ' ' + what + (found > SHOW ? ', the first ' + SHOW + ' shown' : '');
+  document.documentElement.setAttribute('data-drawn-ms', (performance.now() - began).toFixed(1));
+}
+function route() {
+  var began = performance.now(), hash = location.hash.slice(1), value = '';
+  try { value = decodeURIComponent(hash.slice(hash.indexOf('=') + 1)); } catch (e) { value = ''; }
+  if (hash.indexOf('q=') === 0 && value) {
+    document.getElementById('q').value = value;
+    load('all', function (rows) { draw(rows, value.toLowerCase(), 'captures match', began); });
+  } else if (hash.indexOf('month=') === 0 && /^\d{6}$/.test(value)) {
+    load(value, function (rows) { draw(rows, '', 'captures in ' + value.slice(0, 4) + '-' + value.slice(4), began); });
+  } else {
+    draw(S.latest, '', 'latest captures of ' + S.total, began);
+  }
+}
+S.sources.forEach(function (s) {
+  var li = el('li', s.name + ' '); li.appendChild(el('small', '(' + s.id + ', ' + s.kind + ') ' + s.captures + ' captures'));
+  document.getElementById('sources').appendChild(li);
+});
+S.months.forEach(function (m) {
+  var a = el('a', m[0].slice(0, 4) + '-' + m[0].slice(4) + ' (' + m[1] + ')'); a.href = '#month=' + m[0];
+  document.getElementById('months').appendChild(a);
+});
+document.getElementById('q').addEventListener('input', function (e) {
+  history.replaceState(null, '', e.target.value ? '#q=' + encodeURIComponent(e.target.value) : '#');
+  route();
+});
+window.addEventListener('hashchange', route);
+route();
+document.documentElement.setAttribute('data-ready-ms', performance.now().toFixed(1));
+"""
