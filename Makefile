@@ -50,6 +50,7 @@ bench: $(STAMP) browser replay-env
 	$(BIN)/python bench/whole_pass.py
 	$(BIN)/python bench/crawl.py
 	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/catalog.py
 	$(BIN)/python bench/report_page.py
 	$(BIN)/python bench/replay.py
 

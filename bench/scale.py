@@ -14,34 +14,17 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.catalog import drop, pg_database  # noqa: E402
 from bench.report import publish  # noqa: E402
 from sampleweb.process import serving  # noqa: E402
 
 BIN = Path(sys.executable).parent
-PG = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS = "redis://127.0.0.1:6379/0"
-
-
-def _pg_database() -> str:
-    import psycopg
-
-    name = f"aidnews_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return name
-
-
-def _drop(name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(PG, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _articles(url: str) -> int:
@@ -67,14 +50,13 @@ def main() -> None:
         pages = int(re.search(r"crawl: (\d+) pages", out).group(1))  # type: ignore[union-attr]
         rows.append(("1 process, SQLite (baseline)", 1, pages, seconds))
         for workers in (1, 2, 4):
-            name = _pg_database()
-            url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+            name, url = pg_database()
             seconds, out = run(["crawl", "--data", f"{tmp}/w{workers}", "--catalog", url, "--redis", REDIS,
                                 "--redis-prefix", f"bench-{name}", "--workers", str(workers), "--sample-web", server.url])
             records = int(re.search(r"(\d+) records indexed", out).group(1))  # type: ignore[union-attr]
             rows.append((f"{workers} worker(s), PostgreSQL + Redis", workers, records, seconds))
             print(rows[-1], _articles(url), flush=True)
-            _drop(name)
+            drop(name)
     one = rows[1][2] / rows[1][3]
     lines = [f"Sample web at scale {opts.scale}. Command: `python bench/scale.py`. Seconds include process start-up, "
              "the final index of the WARC files and, for workers, Redis and PostgreSQL round trips.", "",

@@ -40,13 +40,13 @@ def default_worker_id() -> str:
 # or popped but never marked in flight). In-flight fields are the sha1 of the request's encoded
 # bytes; their values keep the queue score, so recovery restores the priority.
 ENQUEUE = """
-if ARGV[4] == '0' and redis.call('SADD', KEYS[1], ARGV[1]) == 0 then
-  if ARGV[5] ~= '' then redis.call('HDEL', KEYS[3], ARGV[5]) end
-  return 0
+local queued = 0
+if ARGV[4] == '1' or redis.call('SADD', KEYS[1], ARGV[1]) == 1 then
+  redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+  queued = 1
 end
-redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
 if ARGV[5] ~= '' then redis.call('HDEL', KEYS[3], ARGV[5]) end
-return 1
+return queued
 """
 POP = """
 local top = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')

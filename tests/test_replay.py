@@ -11,6 +11,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -86,6 +87,21 @@ def test_start_page_links_into_replay(replay: str, crawled: Crawled) -> None:
     assert f'href="{replay}' in page.dom and "对口支援结硕果" in page.dom and "千龙网" in page.dom
     assert 'href="../reports/report.html#cluster=' in page.dom  # captures that are copies link to their cluster
     assert "latest captures of" in page.dom
+
+
+def test_start_page_search_and_month_load_their_data_on_demand(replay: str, crawled: Crawled) -> None:
+    from tests.browser import load
+
+    path = write_start_page(DataPaths(crawled.data, crawled.catalog_url), replay)
+    data = path.parent / "captures"
+    months = sorted(p.stem for p in data.glob("2*.js"))
+    assert (data / "all.js").exists() and months
+    found = load(path.as_uri() + "#q=" + quote("对口支援结硕果"))
+    assert "captures match" in found.dom and 'href="' + replay in found.dom and "对口支援结硕果" in found.dom
+    none = load(path.as_uri() + "#q=" + quote("no such capture anywhere"))
+    assert "0 captures match" in none.dom
+    month = load(path.as_uri() + f"#month={months[-1]}")
+    assert f"captures in {months[-1][:4]}-{months[-1][4:]}" in month.dom
 
 
 def test_browser_requests_stay_on_the_replay_server(replay: str, tmp_path: Path) -> None:
