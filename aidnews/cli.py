@@ -87,8 +87,13 @@ def cmd_crawl(args: argparse.Namespace) -> int:
                            Path(args.seeds) if args.seeds else None, redis)
     except SourceError as exc:
         raise UserError(str(exc)) from exc
+    try:
+        result.write_stats(paths.crawl_stats)
+    except OSError as exc:  # a full or read-only disk: the crawl's own outcome matters more
+        print(f"aidnews: cannot write {paths.crawl_stats}: {exc}", file=sys.stderr)
     print(f"crawl: {result.total('response_received_count')} pages, {result.total('item_scraped_count')} articles, "
-          f"{len(result.warc_files)} WARC files, {result.errors} errors")
+          f"{len(result.warc_files)} WARC files, {result.failed_fetches} failed fetches, {result.errors} errors "
+          f"(stats: {paths.crawl_stats})")
     if result.failed:
         print(f"aidnews: crawl stopped early: {', '.join(result.failed)}", file=sys.stderr)
         return EXIT_FAILED

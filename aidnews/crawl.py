@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,18 @@ class CrawlResult:
     @property
     def errors(self) -> int:
         return self.total("log_count/ERROR")
+
+    @property
+    def failed_fetches(self) -> int:
+        """Requests given up (timeouts, resets, bombs, redirect loops...): counted, never fatal."""
+        return sum(int(v or 0) for s in self.stats.values() for k, v in s.items() if k.startswith("fetch/failed/"))
+
+    def write_stats(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(self.stats, indent=1, sort_keys=True, default=str)
+        temporary = path.with_name(path.name + ".tmp")
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(path)  # a reader never sees half a file
 
     @property
     def failed(self) -> list[str]:

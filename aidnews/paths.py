@@ -25,5 +25,10 @@ class DataPaths:
         return self.root / "warcs"
 
     @property
+    def crawl_stats(self) -> Path:
+        """The last crawl's Scrapy stats per spider (JSON), for monitoring and for tests."""
+        return self.root / "logs" / "last-crawl-stats.json"
+
+    @property
     def reports(self) -> Path:
         return self.root / "reports"

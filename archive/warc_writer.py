@@ -82,6 +82,7 @@ class HttpExchange:
     protocol: str = "HTTP/1.1"
     ip_address: str | None = None
     fetched_at: datetime | None = None
+    truncated: str = ""  # WARC-Truncated reason ("disconnect": the connection closed before the whole body)
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,7 @@ class WarcFileWriter:
         self.record_id = record_id
         self._serial = 0
         self._file: BinaryIO | None = None
+        self._pending = io.BytesIO()  # one record, serialised before it touches the file
         self._writer: WARCWriter | None = None
         self._filename = ""
         self.files_written: list[str] = []
@@ -154,13 +156,14 @@ class WarcFileWriter:
             name = f"{self.config.prefix}-{stamp}-{self._serial:05d}-{host}.warc.gz"
             path = self.config.directory / name
         try:
-            self._file = open(path.with_name(name + OPEN_SUFFIX), "wb")
+            # Unbuffered: each record reaches the file in one write we can undo, never half in a buffer.
+            self._file = open(path.with_name(name + OPEN_SUFFIX), "wb", buffering=0)
             # Held while writing: `aidnews index --repair` only finishes .open files nobody holds,
             # and the kernel drops the lock when a killed writer dies.
             fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
             raise WarcWriteError(f"cannot create WARC file in {self.config.directory}: {exc}") from exc
-        self._writer = WARCWriter(self._file, gzip=True, warc_version="1.1")
+        self._writer = WARCWriter(self._pending, gzip=True, warc_version="1.1")
         self._filename = name
         self._write_warcinfo(moment)
 
@@ -189,19 +192,28 @@ class WarcFileWriter:
                 "WARC-Filename": self._filename,
             },
         )
-        self._writer.write_record(record)
+        self._write_raw(self._writer, record)
 
     def close(self) -> None:
-        """Finish the current file and give it its final name."""
+        """Finish the current file and give it its final name.
+
+        If the rename fails (a read-only or full disk), the file stays ``.open`` and complete up to its
+        last record: `aidnews index --repair` finishes it later.
+        """
         if self._file is None:
             return
         self._file.close()
         final = self.config.directory / self._filename
-        os.replace(final.with_name(self._filename + OPEN_SUFFIX), final)
-        self.files_written.append(self._filename)
-        logger.info("closed WARC file %s", final)
         self._file = None
         self._writer = None
+        try:
+            os.replace(final.with_name(self._filename + OPEN_SUFFIX), final)
+        except OSError as exc:
+            logger.error("cannot rename %s%s to its final name (%s); `aidnews index --repair` finishes it",
+                         final, OPEN_SUFFIX, exc)
+            return
+        self.files_written.append(self._filename)
+        logger.info("closed WARC file %s", final)
 
     def _ensure_file(self, moment: datetime) -> WARCWriter:
         if self._file is not None and self._file.tell() >= self.config.max_size:
@@ -221,6 +233,7 @@ class WarcFileWriter:
         common = {"WARC-Date": date}
         if exchange.ip_address:
             common["WARC-IP-Address"] = exchange.ip_address
+        extra = {"WARC-Truncated": exchange.truncated} if exchange.truncated else {}
         response_headers = [
             h for h in exchange.response_headers if h[0].lower() not in _DROPPED_RESPONSE_HEADERS
         ]
@@ -234,7 +247,7 @@ class WarcFileWriter:
             "response",
             payload=io.BytesIO(exchange.body),
             length=len(exchange.body),
-            warc_headers_dict={"WARC-Record-ID": response_id, **common},
+            warc_headers_dict={"WARC-Record-ID": response_id, **common, **extra},
             http_headers=http_response,
         )
         ref = self._write(writer, response, exchange, moment, "response")
@@ -284,18 +297,27 @@ class WarcFileWriter:
     def _write_raw(self, writer: WARCWriter, record: object) -> tuple[int, int]:
         assert self._file is not None
         offset = self._file.tell()
+        self._pending.seek(0)
+        self._pending.truncate()
+        writer.write_record(record)
+        data = self._pending.getbuffer()
+        length = len(data)
         try:
-            writer.write_record(record)
+            written = 0
+            while written < len(data):  # an unbuffered write may be partial
+                written += self._file.write(data[written:]) or 0
         except OSError as exc:
-            # Cut the torn record so the file ends on a record boundary.
+            # Cut the torn record so the file ends on a record boundary (and a full disk gets its space back).
             try:
                 self._file.truncate(offset)
                 self._file.seek(offset)
             except OSError:
                 pass
             raise WarcWriteError(f"cannot write WARC record to {self._filename}: {exc}") from exc
+        finally:
+            data.release()
         self.records_written += 1
-        return offset, self._file.tell() - offset
+        return offset, length
 
     def _write(
         self, writer: WARCWriter, record: object, exchange: HttpExchange, moment: datetime, kind: str

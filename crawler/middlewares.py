@@ -24,7 +24,7 @@ class SampleWebProxyMiddleware:
             raise NotConfigured("SAMPLE_WEB_URL is not set")
         return cls(url)
 
-    def process_request(self, request: Request, spider: Spider) -> None:
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
         request.meta["proxy"] = self.proxy_url
         return None
 

@@ -76,7 +76,7 @@ class CatalogPipeline:
         if len(self._captures) >= self.batch_size:
             self.flush()
 
-    def process_item(self, item: Any, spider: Spider) -> Any:
+    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if isinstance(item, ArticleItem) and item.record_id:
             if item.source_id in self.counts:
                 self.counts[item.source_id]["articles"] += 1

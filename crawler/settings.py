@@ -24,6 +24,8 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 REDIRECT_MAX_TIMES = 10
+DOWNLOAD_FAIL_ON_DATALOSS = False  # keep a body cut short (archived with WARC-Truncated), count it
+ALLOW_PRIVATE_ADDRESSES = False  # crawler.safety: refuse private/loopback addresses (True for intranet sources)
 RETRY_TIMES = 1
 DEPTH_LIMIT = 0  # list pages -> articles; each source caps its list hops (politeness.depth)
 COOKIES_ENABLED = False
@@ -64,6 +66,7 @@ EXTENSIONS = {
 }
 ITEM_PIPELINES = {"crawler.pipelines.CatalogPipeline": 300}
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.safety.SafeDestinationMiddleware": 20,  # before robots.txt, the proxy and the network
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.ConcurrentSafeRobotsTxtMiddleware": 100,
     "crawler.frontier.FrontierAckMiddleware": 50,  # distributed crawls only (NotConfigured otherwise)

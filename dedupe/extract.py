@@ -19,6 +19,9 @@ from lxml import etree
 from dedupe.decode import decode_html
 
 logger = logging.getLogger(__name__)
+# trafilatura logs ERROR for every page it cannot parse ("empty HTML tree"); such a page is ours to
+# report (an empty extraction, counted by the crawl), not a crawl error.
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 _DATE = re.compile(

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from sampleweb import corpus
+from sampleweb import corpus, faults
 from sampleweb.site import Page, SampleWeb
 
 logger = logging.getLogger(__name__)
@@ -34,7 +34,12 @@ class SampleWebServer(ThreadingHTTPServer):
         self._gzipped: dict[tuple[str, str], bytes] = {}
         self._lock = threading.Lock()
         self.hits: dict[str, int] = {}
+        self.stopping = threading.Event()  # releases the fault host's never-answering handlers
         super().__init__((host, port), _Handler)
+
+    def shutdown(self) -> None:
+        self.stopping.set()
+        super().shutdown()
 
     @property
     def url(self) -> str:
@@ -71,11 +76,14 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path.startswith(("http://", "https://")):
             parts = urlsplit(self.path)
             host = (parts.hostname or "").lower()
-            path = parts.path or "/"
         else:
+            parts = urlsplit(self.path)
             host = (self.headers.get("Host") or "").split(":")[0].lower()
-            path = urlsplit(self.path).path or "/"
+        path = parts.path or "/"
         self.server.count(f"http://{host}{path}")
+        if host == faults.HOST:
+            faults.serve(self, path + (f"?{parts.query}" if parts.query else ""), self.server.stopping)
+            return
         if host in LOCAL_NAMES:
             self._serve_local(path, head)
             return

@@ -49,6 +49,8 @@ def exchange_from(response: Response, request: Request, fetched_at: datetime | N
         response_headers=_headers(response.headers), body=response.body,
         protocol=response.protocol or "HTTP/1.1", ip_address=ip,
         fetched_at=fetched_at or datetime.now(UTC),
+        # DOWNLOAD_FAIL_ON_DATALOSS is off: a body cut short is kept, and marked as such.
+        truncated="disconnect" if "dataloss" in response.flags else "",
     )
 
 
@@ -115,6 +117,8 @@ class WarcExtension:
             return
         request.meta["warc_record"] = ref
         if stats:
+            if exchange.truncated:
+                stats.inc_value("warc/truncated")
             stats.inc_value("warc/records")
             stats.inc_value("warc/bytes", ref.length)
         if self.crawler:

@@ -13,8 +13,10 @@ from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.settings import BaseSettings
+from twisted.python.failure import Failure
 
 from crawler.errors import SourceError
+from crawler.fetch_errors import failure_kind
 from crawler.history import History
 from crawler.items import ArticleItem
 from crawler.locations import catalog_url, warc_dir
@@ -99,12 +101,22 @@ class SourceSpider(Spider):
     def _request(self, url: str, callback: Any, meta: dict[str, Any]) -> Request:
         previous = self.history.get(url)
         if previous is None:
-            return Request(url, callback=callback, meta=meta)
+            return Request(url, callback=callback, meta=meta, errback=self.fetch_failed)
         # Known page: ask the server whether it changed; the WARC extension records a revisit if not.
         meta = {**meta, "previous": previous.as_meta(), "handle_httpstatus_list": [304]}
         conditional = self.crawler.settings.getbool("CONDITIONAL_REQUESTS", True)
         headers = self.history.conditional_headers(previous) if conditional else {}
-        return Request(url, callback=callback, meta=meta, headers=headers)
+        return Request(url, callback=callback, meta=meta, headers=headers, errback=self.fetch_failed)
+
+    def fetch_failed(self, failure: Failure) -> None:
+        """Count a failed fetch under its kind and go on: a broken server never stops the crawl."""
+        kind = failure_kind(failure.value)
+        self.crawler.stats.inc_value(f"fetch/failed/{kind}")
+        request = getattr(failure, "request", None)
+        url = request.url if request is not None else "?"
+        if kind == "robots":
+            return  # counted by robots.txt's own stats too; not worth a warning
+        logger.warning("fetch failed (%s): %s: %s", kind, url, str(failure.value)[:300] or type(failure.value).__name__)
 
     def _known_article(self, url: str, source: Source) -> bool:
         previous = self.history.get(url)
@@ -165,7 +177,7 @@ class SourceSpider(Spider):
                     self.crawler.stats.inc_value(f"lists/depth_capped/{source.id}")
             elif url.startswith(tuple(f"http://{h}/" for h in source.hosts)) and self._linked_anyway(url):
                 # Odd links on list pages (redirects, files) are fetched and archived, not parsed.
-                yield Request(url, callback=self.parse_other, meta={"source_id": source.id})
+                yield Request(url, callback=self.parse_other, meta={"source_id": source.id}, errback=self.fetch_failed)
 
     def _linked_anyway(self, url: str) -> bool:
         return not url.endswith(("/", ".css", ".js"))
@@ -194,7 +206,8 @@ class SourceSpider(Spider):
             # Same bytes as archived (also when a redirect led here without a conditional request).
             self.crawler.stats.inc_value("articles/unchanged")
             return
-        if not isinstance(response, TextResponse):
+        if not isinstance(response, TextResponse) or b"\0" in response.body[:4096]:
+            # Not text, whatever the Content-Type says (NUL bytes do not occur in HTML).
             self.crawler.stats.inc_value("articles/skipped_not_text")
             return
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
