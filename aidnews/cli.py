@@ -395,11 +395,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    from archive import redact
+
+    redact.install()  # no catalog or Redis password in any log line
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return func(args)
     except UserError as exc:
-        print(f"aidnews: error: {exc}", file=sys.stderr)
+        print(f"aidnews: error: {redact.redact_url(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except Exception as exc:  # errors of our packages are user-facing; anything else is a bug
         from archive.errors import ArchiveError
@@ -407,9 +410,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from dedupe.errors import DedupeError
 
         if isinstance(exc, ArchiveError | DedupeError | SourceError):
-            print(f"aidnews: error: {exc}", file=sys.stderr)
+            print(f"aidnews: error: {redact.redact_url(str(exc))}", file=sys.stderr)
             return EXIT_FAILED
-        raise
+        import traceback
+
+        print(redact.redact_url(traceback.format_exc()), file=sys.stderr, end="")  # a bug: show where
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print("aidnews: interrupted", file=sys.stderr)
         return 130

@@ -9,6 +9,7 @@ from aidnews.crawl import run_crawl
 from aidnews.paths import DataPaths
 from aidnews.replay import COLLECTION
 from archive.catalog import Catalog
+from archive.redact import redact_url
 from archive.cdxj import write_cdxj
 from archive.stats import data_stats
 from dedupe.catalog_pass import run_catalog_pass
@@ -48,7 +49,7 @@ aidnews demo finished in {elapsed:.0f} s
   errors          {result.errors} (the sample web serves broken pages on purpose: 404, 500, a redirect loop)
 
   WARC files      {paths.warcs}/
-  catalog         {paths.catalog_url}
+  catalog         {redact_url(paths.catalog_url)}
   report          {report_path}   (open it in a browser; works offline)
   replay          aidnews replay --data {paths.root}   (pywb on http://127.0.0.1:8080/, its own venv)
   next            aidnews stats --data {paths.root} --json

@@ -9,6 +9,7 @@ catalog rows a killed worker never flushed. Other machines join with
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -37,7 +38,7 @@ def clear_frontier(redis_url: str, prefix: str) -> int:
 
 def worker_command(paths: DataPaths, redis_url: str, prefix: str, worker: str, sources: Sequence[str],
                    sample_web: str | None, overrides: Sequence[str]) -> list[str]:
-    command = [sys.executable, "-m", "aidnews.cli", "crawl", "--data", str(paths.root), "--catalog", paths.catalog_url,
+    command = [sys.executable, "-m", "aidnews.cli", "crawl", "--data", str(paths.root),
                "--redis", redis_url, "--redis-prefix", prefix, "--join", "--worker-id", worker, *sources]
     if sample_web:
         command += ["--sample-web", sample_web]
@@ -57,7 +58,9 @@ def run_distributed(paths: DataPaths, redis_url: str, workers: int, prefix: str 
     Catalog(paths.catalog_url).close()  # migrate once, before the workers race to do it
     clear_frontier(redis_url, prefix)
     processes = {
-        f"w{i}": subprocess.Popen(worker_command(paths, redis_url, prefix, f"w{i}", sources, sample_web, overrides))
+        # The catalog URL goes by environment (argv is visible to every user of the machine).
+        f"w{i}": subprocess.Popen(worker_command(paths, redis_url, prefix, f"w{i}", sources, sample_web, overrides),
+                                  env={**os.environ, "AIDNEWS_CATALOG_URL": paths.catalog_url})
         for i in range(1, workers + 1)
     }
     codes = {name: process.wait() for name, process in processes.items()}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import os
 import subprocess
 import sys
 import time
@@ -78,8 +79,10 @@ class Cycle:
         return 1 if self.failed or self.unhealthy else 0
 
 
-def _aidnews(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "aidnews.cli", *args], text=True, capture_output=True)
+def _aidnews(catalog_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    # The catalog URL (maybe with a password) goes by environment, not argv, which `ps` shows everyone.
+    env = {**os.environ, "AIDNEWS_CATALOG_URL": catalog_url}
+    return subprocess.run([sys.executable, "-m", "aidnews.cli", *args], text=True, capture_output=True, env=env)
 
 
 def run_due(paths: DataPaths, seeds: Path | None = None, sample_web: str | None = None,
@@ -103,7 +106,7 @@ def run_due(paths: DataPaths, seeds: Path | None = None, sample_web: str | None 
         if not held:
             catalog.close()
             return cycle
-        args = ["crawl", "--data", str(paths.root), "--catalog", paths.catalog_url, *[s.id for s in held]]
+        args = ["crawl", "--data", str(paths.root), *[s.id for s in held]]
         if seeds:
             args += ["--seeds", str(seeds)]
         if sample_web:
@@ -111,16 +114,15 @@ def run_due(paths: DataPaths, seeds: Path | None = None, sample_web: str | None 
         for setting in ["PROGRESS_ENABLED=0", *settings]:
             args += ["-s", setting]
         started = datetime.now(UTC)
-        crawl = _aidnews(*args)
+        crawl = _aidnews(paths.catalog_url, *args)
         cycle.ran = [s.id for s in held]
         logger.info("crawled %s: %s", ", ".join(cycle.ran), crawl.stdout.strip() or crawl.stderr.strip()[-300:])
         if crawl.returncode != 0:
             cycle.failed = True
             logger.error("crawl of %s failed (exit %d): %s", ", ".join(cycle.ran), crawl.returncode,
                          crawl.stderr.strip()[-500:])
-    for step in (["dedupe", "--data", str(paths.root), "--catalog", paths.catalog_url],
-                 ["report", "--data", str(paths.root), "--catalog", paths.catalog_url]):
-        result = _aidnews(*step)
+    for step in (["dedupe", "--data", str(paths.root)], ["report", "--data", str(paths.root)]):
+        result = _aidnews(paths.catalog_url, *step)
         if result.returncode != 0:
             cycle.failed = True
             logger.error("aidnews %s failed: %s", step[0], result.stderr.strip()[-300:])

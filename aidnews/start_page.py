@@ -59,7 +59,7 @@ def write_start_page(paths: DataPaths, replay_url: str) -> Path:
     _write_data(data / "all.js", "all", rows)
     per_source = Counter(row["s"] for row in rows)
     summary = {
-        "replay": replay_url, "total": len(rows), "latest": rows[:LATEST],
+        "replay": replay_url, "total": len(rows), "latest": packed(rows[:LATEST]),
         "months": sorted(((m, len(r)) for m, r in by_month.items()), reverse=True),
         "sources": [{"id": i, "name": n, "kind": k, "captures": per_source.get(i, 0)} for i, n, k in sources],
     }
@@ -77,9 +77,34 @@ def write_start_page(paths: DataPaths, replay_url: str) -> Path:
     return page
 
 
+def _line(text: str) -> str:
+    return text.replace("\r", " ").replace("\n", " ")
+
+
+def packed(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Rows as a few long strings, one line per capture, which the page splits natively and searches
+    with ``indexOf`` on the whole column: no per-row object to parse, no per-row string to search.
+
+    URLs are split at their last ``/``: ``P`` lists each distinct folder once, ``p`` numbers it per
+    row and ``u`` keeps the rest (a month of one site's articles shares one folder).
+    """
+    folders: dict[str, int] = {}
+    index, rest = [], []
+    for row in rows:
+        head, slash, tail = _line(row["u"]).rpartition("/")
+        index.append(str(folders.setdefault(head + slash, len(folders))))
+        rest.append(tail)
+    return {
+        "n": len(rows), "P": list(folders), "p": ",".join(index), "u": "\n".join(rest),
+        "t": "\n".join(row["t"] for row in rows), "s": "\n".join(_line(row["s"]) for row in rows),
+        "h": "\n".join(_line(row["h"]) for row in rows),
+        "c": ",".join("" if row["c"] is None else str(row["c"]) for row in rows),
+    }
+
+
 def _write_data(path: Path, name: str, rows: list[dict[str, Any]]) -> None:
     # embed_json keeps "<", "&" and line separators escaped: valid JS that no page text can break out of.
-    path.write_text(f"aidnewsLoaded({json.dumps(name)},{embed_json(rows)});\n", encoding="utf-8")
+    path.write_text(f"aidnewsLoaded({json.dumps(name)},{embed_json(packed(rows))});\n", encoding="utf-8")
 
 
 _STYLE = ("body{font-family:sans-serif;max-width:1100px;margin:auto}li{margin:2px 0}small{color:#777}"
@@ -88,10 +113,15 @@ _STYLE = ("body{font-family:sans-serif;max-width:1100px;margin:auto}li{margin:2p
 _SCRIPT = r"""
 var S = JSON.parse(document.getElementById('summary').textContent), SHOW = 200, loaded = {}, waiting = {};
 function el(tag, text) { var e = document.createElement(tag); if (text !== undefined) e.textContent = text; return e; }
-function aidnewsLoaded(name, rows) {
-  loaded[name] = rows;
+function unpack(D) {
+  function lines(text, sep) { return D.n ? text.split(sep) : []; }
+  return {n: D.n, P: D.P, p: lines(D.p, ','), u: lines(D.u, '\n'), t: lines(D.t, '\n'), s: lines(D.s, '\n'),
+          h: lines(D.h, '\n'), c: lines(D.c, ','), packed: D};
+}
+function aidnewsLoaded(name, data) {
+  var table = loaded[name] = unpack(data);
   var pending = waiting[name] || []; waiting[name] = [];
-  pending.forEach(function (then) { then(rows); });
+  pending.forEach(function (then) { then(table); });
 }
 function load(name, then) {
   if (loaded[name]) return then(loaded[name]);
@@ -103,6 +133,28 @@ function load(name, then) {
   document.head.appendChild(s);
 }
 function day(t) { return t.slice(0, 4) + '-' + t.slice(4, 6) + '-' + t.slice(6, 8); }
+function url(T, i) { return T.P[+T.p[i]] + T.u[i]; }
+function row(T, i) { return {u: url(T, i), t: T.t[i], s: T.s[i], h: T.h[i], c: T.c[i] === '' ? null : T.c[i]}; }
+function matching(T, q) {
+  // rows whose URL or title contains q: indexOf over each whole column (one line per row), made once
+  if (!T.U) {
+    var urls = new Array(T.n);
+    for (var i = 0; i < T.n; i++) urls[i] = url(T, i);
+    T.U = urls.join('\n').toLowerCase(); T.H = T.packed.h.toLowerCase();
+  }
+  var hit = new Uint8Array(T.n);
+  if (q.indexOf('\n') >= 0) return hit;  // no field holds a line break; the columns do, between rows
+  [T.U, T.H].forEach(function (text) {
+    var at = text.indexOf(q), line = 0, start = 0, next;
+    while (at >= 0) {
+      while ((next = text.indexOf('\n', start)) >= 0 && next < at) { line++; start = next + 1; }
+      hit[line] = 1;
+      if (next < 0) break;
+      at = text.indexOf(q, next + 1);
+    }
+  });
+  return hit;
+}
 function item(c) {
   var li = el('li'), a = el('a', c.h || c.u), web = /^https?:\/\//.test(c.u);
   li.appendChild(document.createTextNode(day(c.t) + ' '));
@@ -112,13 +164,13 @@ function item(c) {
   if (c.c !== null) { var r = el('a', ' cluster ' + c.c); r.href = '../reports/report.html#cluster=' + c.c; li.appendChild(r); }
   return li;
 }
-function draw(rows, q, what, began) {
+function draw(T, q, what, began) {
   var list = document.getElementById('caps'), shown = 0, found = 0, frag = document.createDocumentFragment();
-  for (var i = 0; i < rows.length; i++) {
-    var c = rows[i];
-    if (q && (c.u + ' ' + c.h).toLowerCase().indexOf(q) < 0) continue;
+  var hit = q ? matching(T, q) : null;
+  for (var i = 0; i < T.n; i++) {
+    if (hit && !hit[i]) continue;
     found++;
-    if (shown < SHOW) { shown++; frag.appendChild(item(c)); }
+    if (shown < SHOW) { shown++; frag.appendChild(item(row(T, i))); }
   }
   list.textContent = ''; list.appendChild(frag);
   document.getElementById('n').textContent = found + ' ' + what + (found > SHOW ? ', the first ' + SHOW + ' shown' : '');
@@ -129,11 +181,11 @@ function route() {
   try { value = decodeURIComponent(hash.slice(hash.indexOf('=') + 1)); } catch (e) { value = ''; }
   if (hash.indexOf('q=') === 0 && value) {
     document.getElementById('q').value = value;
-    load('all', function (rows) { draw(rows, value.toLowerCase(), 'captures match', began); });
+    load('all', function (table) { draw(table, value.toLowerCase(), 'captures match', began); });
   } else if (hash.indexOf('month=') === 0 && /^\d{6}$/.test(value)) {
-    load(value, function (rows) { draw(rows, '', 'captures in ' + value.slice(0, 4) + '-' + value.slice(4), began); });
+    load(value, function (table) { draw(table, '', 'captures in ' + value.slice(0, 4) + '-' + value.slice(4), began); });
   } else {
-    draw(S.latest, '', 'latest captures of ' + S.total, began);
+    draw(unpack(S.latest), '', 'latest captures of ' + S.total, began);
   }
 }
 S.sources.forEach(function (s) {

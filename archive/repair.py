@@ -13,6 +13,7 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
+from archive.warc_reader import whole_gzip_member
 from archive.warc_writer import OPEN_SUFFIX
 
 logger = logging.getLogger(__name__)
@@ -27,14 +28,18 @@ class Repaired:
 def complete_length(path: Path) -> int:
     """Bytes of ``path`` up to the end of its last complete record."""
     end = 0
+    last = (0, 0)
     try:
         with open(path, "rb") as stream:
             records = ArchiveIterator(stream, check_digests="raise")
             for record in records:
                 record.content_stream().read()
-                end = records.get_record_offset() + records.get_record_length()
+                last = (records.get_record_offset(), records.get_record_length())
+                end = sum(last)
     except Exception as exc:  # noqa: BLE001 - a torn tail raises one of many errors; keep what was complete
         logger.info("%s: stops being readable after byte %d (%s)", path.name, end, exc)
+    if last[1] and not whole_gzip_member(path, *last):
+        end = last[0]  # warcio read a member cut short as if it ended there
     return end
 
 

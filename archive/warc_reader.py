@@ -39,23 +39,48 @@ def _timestamp_of(warc_date: str) -> str:
     return cdx_timestamp(datetime.fromisoformat(warc_date.replace("Z", "+00:00")))
 
 
+def whole_gzip_member(path: Path, offset: int, length: int) -> bool:
+    """True when ``[offset, offset + length)`` of ``path`` is one complete gzip member.
+
+    warcio reads a member cut short as a silent end of stream, so a torn last record looks whole to
+    it; only the member's own end marker (and CRC) tells. Records are written one member each.
+    """
+    if not path.name.endswith(".gz") and not path.name.endswith(".gz" + ".open"):
+        return True
+    with open(path, "rb") as stream:
+        stream.seek(offset)
+        chunk = stream.read(length)
+    inflater = zlib.decompressobj(wbits=31)
+    try:
+        while chunk and not inflater.eof:
+            inflater.decompress(chunk, 1 << 20)
+            chunk = inflater.unconsumed_tail
+    except zlib.error:
+        return False
+    return inflater.eof and not inflater.unused_data
+
+
 def iter_records(path: Path) -> Iterator[RecordRef]:
     """Yield a :class:`RecordRef` for every response and revisit record of ``path``."""
     from archive.surt import surt
 
+    end = 0  # where the last whole record ends: errors say how far the file is good
+    last = (0, 0)
     try:
         size = path.stat().st_size
         with open(path, "rb") as stream:
             records = ArchiveIterator(stream, arc2warc=False, check_digests="raise")
-            end = 0
             for record in records:
                 if record.rec_type not in CAPTURE_TYPES:
                     record.raw_stream.read()
-                    end = records.get_record_offset() + records.get_record_length()
+                    last = (records.get_record_offset(), records.get_record_length())
+                    end = sum(last)
                     continue
                 headers = record.rec_headers
                 http = record.http_headers
                 url = headers.get_header("WARC-Target-URI")
+                if not url:
+                    raise WarcReadError(f"{path}: {record.rec_type} record after offset {end} has no WARC-Target-URI")
                 mime = "unk"
                 status = 0
                 if http is not None:
@@ -69,6 +94,9 @@ def iter_records(path: Path) -> Iterator[RecordRef]:
                 offset = records.get_record_offset()
                 length = records.get_record_length()
                 end = offset + length
+                last = (offset, length)
+                if end == size and not whole_gzip_member(path, offset, length):
+                    break  # the torn tail is reported below, and never handed out as a capture
                 yield RecordRef(
                     url=url,
                     urlkey=surt(url),
@@ -83,10 +111,13 @@ def iter_records(path: Path) -> Iterator[RecordRef]:
                     record_type=record.rec_type,
                     warc_date=date,
                 )
-    except (ArchiveLoadFailed, EOFError, OSError, ValueError, zlib.error) as exc:
-        raise WarcReadError(f"{path}: unreadable WARC data ({exc})") from exc
+    except (ArchiveLoadFailed, EOFError, OSError, ValueError, zlib.error, LookupError, TypeError, AttributeError) as exc:
+        # warcio meets damaged bytes with many exception types (a flipped bit can land anywhere)
+        raise WarcReadError(f"{path}: unreadable WARC data after offset {end} ({exc})") from exc
+    if end == size and last[1] and not whole_gzip_member(path, *last):
+        raise WarcReadError(f"{path}: torn record at offset {last[0]} ({size - last[0]} trailing bytes)")
     if end != size:
-        # A gzip member cut short decompresses to a silent end of stream: compare with the file size.
+        # Trailing bytes after the last record warcio could read: the start of a torn record.
         raise WarcReadError(f"{path}: torn record at offset {end} ({size - end} trailing bytes)")
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from aidnews.paths import DataPaths
 from aidnews.replay import COLLECTION, start
-from aidnews.start_page import write_start_page
+from aidnews.start_page import capture_rows, write_start_page
 from archive.catalog import Catalog
 from archive.cdxj import cdxj_lines, replayable
 from archive.warc_reader import load_response
@@ -102,6 +102,11 @@ def test_start_page_search_and_month_load_their_data_on_demand(replay: str, craw
     assert "0 captures match" in none.dom
     month = load(path.as_uri() + f"#month={months[-1]}")
     assert f"captures in {months[-1][:4]}-{months[-1][4:]}" in month.dom
+    rows, _ = capture_rows(DataPaths(crawled.data, crawled.catalog_url))
+    for query in ("QIANLONG", "援藏", "/t2025", "l\n"):  # case-blind URL, title, URL path, a newline
+        expected = sum(query.lower() in r["u"].lower() or query.lower() in r["h"].lower() for r in rows)
+        shown = load(path.as_uri() + "#q=" + quote(query))
+        assert f"{expected} captures match" in shown.dom, query
 
 
 def test_browser_requests_stay_on_the_replay_server(replay: str, tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archive.catalog.models import Article, Base, Capture, CrawlRun, Source
 from archive.errors import CatalogError
+from archive.redact import redact_url
 from archive.warc_writer import RecordRef
 
 logger = logging.getLogger(__name__)
@@ -93,7 +94,7 @@ class Catalog:
         try:
             self.engine: Engine = create_engine(url, future=True)
         except (SQLAlchemyError, ImportError, ValueError) as exc:
-            raise CatalogError(f"cannot open catalog {url!r}: {exc}") from exc
+            raise CatalogError(redact_url(f"cannot open catalog {url!r}: {exc}")) from exc
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -113,7 +114,7 @@ class Catalog:
                 config.attributes["connection"] = connection
                 command.upgrade(config, revision)
         except SQLAlchemyError as exc:
-            raise CatalogError(f"cannot migrate catalog {self.url!r}: {exc}") from exc
+            raise CatalogError(redact_url(f"cannot migrate catalog {self.url!r}: {exc}")) from exc
 
     def close(self) -> None:
         self.engine.dispose()
