@@ -9,8 +9,8 @@ from aidnews.crawl import run_crawl
 from aidnews.paths import DataPaths
 from aidnews.replay import COLLECTION
 from archive.catalog import Catalog
-from archive.redact import redact_url
 from archive.cdxj import write_cdxj
+from archive.redact import redact_url
 from archive.stats import data_stats
 from dedupe.catalog_pass import run_catalog_pass
 from dedupe.report import ReportOptions, build_report, write_html
