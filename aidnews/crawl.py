@@ -48,7 +48,9 @@ class CrawlResult:
 
     @property
     def failed(self) -> list[str]:
-        return [name for name, s in self.stats.items() if s.get("finish_reason") != "finished"]
+        """Spiders that stopped early, with why: ``configured (catalog_error)``."""
+        return [f"{name} ({s.get('finish_reason')})" for name, s in self.stats.items()
+                if s.get("finish_reason") != "finished"]
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
+from sqlalchemy.exc import SQLAlchemyError
 from twisted.internet import task
 
 from archive.catalog import Catalog
@@ -42,6 +43,8 @@ class CatalogPipeline:
         self._captures: list[tuple[RecordRef, str | None]] = []
         self._articles: list[dict[str, Any]] = []
         self.articles_written = 0
+        self.failed = False  # the catalog failed past its retries; one last try when the spider closes
+        self.retries, self.backoff = 6, 0.5
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CatalogPipeline:
@@ -49,13 +52,15 @@ class CatalogPipeline:
         if not settings.getbool("CATALOG_ENABLED"):
             raise NotConfigured("CATALOG_ENABLED is off")
         pipeline = cls(catalog_url(settings), settings.getint("CATALOG_BATCH_SIZE"), crawler, settings.getfloat("CATALOG_FLUSH_INTERVAL"))
+        pipeline.retries = settings.getint("CATALOG_RETRIES", 6)
+        pipeline.backoff = settings.getfloat("CATALOG_RETRY_BACKOFF", 0.5)
         crawler.signals.connect(pipeline.record_written, signal=record_written)
         crawler.signals.connect(pipeline.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
     def spider_opened(self, spider: Spider) -> None:
-        self.catalog = Catalog(self.catalog_url)
+        self.catalog = Catalog(self.catalog_url, retries=self.retries, backoff=self.backoff)
         sources = getattr(spider, "sources", [])
         self.catalog.upsert_sources(catalog_rows(sources))
         self.hosts = {h: s.id for s in sources for h in s.hosts}
@@ -91,31 +96,51 @@ class CatalogPipeline:
         return item
 
     def flush(self) -> None:
-        if self.catalog is None:
+        if self.catalog is None or self.failed:
             return
         try:
-            # Captures first: articles reference them by record id.
-            by_source: dict[str | None, list[RecordRef]] = {}
-            for ref, source_id in self._captures:
-                by_source.setdefault(source_id, []).append(ref)
-            for source_id, refs in by_source.items():
-                self.catalog.add_captures(refs, source_id=source_id, run_id=self.run_ids.get(source_id or ""))
-            self._captures.clear()
-            self.catalog.add_articles(self._articles)
-            self.articles_written += len(self._articles)
-            self._articles.clear()
+            self._write_buffers()
         except CatalogError as exc:
-            logger.error("catalog write failed: %s", exc)
+            # The catalog stayed unavailable through every retry (Catalog.retrying): stop fetching.
+            # Nothing is lost: the rows stay buffered for one more try at close, and every record is
+            # in the WARC files, from which `aidnews index` rebuilds captures and articles.
+            self.failed = True
+            logger.error("catalog write failed after retries, stopping the crawl: %s", exc)
             if self.crawler and self.crawler.stats:
                 self.crawler.stats.inc_value("catalog/write_error")
-            raise
+            if self.crawler and self.crawler.engine and self.crawler.spider:
+                self.crawler.engine.close_spider(self.crawler.spider, "catalog_error")
+
+    def _write_buffers(self) -> None:
+        # Captures first: articles reference them by record id. Buffers are cleared only once
+        # written (inserts ignore rows already there, so a partial write is safe to repeat).
+        by_source: dict[str | None, list[RecordRef]] = {}
+        for ref, source_id in self._captures:
+            by_source.setdefault(source_id, []).append(ref)
+        for source_id, refs in by_source.items():
+            self.catalog.add_captures(refs, source_id=source_id, run_id=self.run_ids.get(source_id or ""))  # type: ignore[union-attr]
+        self._captures.clear()
+        self.catalog.add_articles(self._articles)  # type: ignore[union-attr]
+        self.articles_written += len(self._articles)
+        self._articles.clear()
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self._timer is not None and self._timer.running:
             self._timer.stop()
         if self.catalog is None:
             return
-        self.flush()
+        try:
+            self._write_buffers()
+            self._finish_runs(reason)
+        except (CatalogError, SQLAlchemyError) as exc:
+            logger.error("catalog still unavailable at the end (%s): %d captures and %d articles of this crawl are "
+                         "in the WARC files but not in the catalog; `aidnews index --data DIR` adds them",
+                         exc, len(self._captures), len(self._articles))
+        self.catalog.close()
+        logger.info("catalog: %d articles written at %s", self.articles_written, datetime.now(UTC))
+
+    def _finish_runs(self, reason: str) -> None:
+        assert self.catalog is not None
         stats = self.crawler.stats.get_stats() if self.crawler and self.crawler.stats else {}
         errors = sum(v for k, v in stats.items() if isinstance(v, int) and k.startswith(
             ("spider_exceptions/", "downloader/exception_count", "warc/write_error", "log_count/ERROR")))
@@ -132,5 +157,3 @@ class CatalogPipeline:
                 revisits=self.counts[source_id]["revisits"], article_links=links, health="; ".join(reasons),
                 errors=errors, warc_files=" ".join(stats.get("warc/file_names", [])),
             )
-        self.catalog.close()
-        logger.info("catalog: %d articles written at %s", self.articles_written, datetime.now(UTC))

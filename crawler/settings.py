@@ -55,6 +55,8 @@ CATALOG_ENABLED = True
 CATALOG_URL = os.environ.get("AIDNEWS_CATALOG_URL", "")  # default: sqlite:///<AIDNEWS_DATA>/catalog.sqlite
 CATALOG_BATCH_SIZE = 200
 CATALOG_FLUSH_INTERVAL = 2.0  # seconds; a partial batch is written at least this often
+CATALOG_RETRIES = 6  # a locked or unreachable catalog: retries per write, waiting 0.5 s, 1 s, 2 s ... between
+CATALOG_RETRY_BACKOFF = 0.5  # first wait (seconds); past the last retry the crawl stops cleanly
 
 # Progress lines on stderr (crawler.extensions.progress)
 PROGRESS_ENABLED = True

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, Table, create_engine, event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.catalog.models import Article, Base, Capture, CrawlRun, Source
@@ -21,8 +22,12 @@ from archive.redact import redact_url
 from archive.warc_writer import RecordRef
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 MIGRATIONS = Path(__file__).with_name("migrations")
 COPY_ROWS = 2_000  # larger PostgreSQL writes go through COPY (several times faster than INSERT batches)
+RETRIES = 6  # a busy or briefly unavailable catalog: writes retry with backoff 0.5, 1, 2, 4, 8, 16 s
+BACKOFF = 0.5
+SQLITE_BUSY_MS = 5_000  # SQLite's own wait for a lock, before each of those retries
 
 
 def catalog_url_for(data_dir: Path) -> str:
@@ -36,7 +41,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
     cursor.close()
     # The dedupe pass filters band matches by Hamming distance in SQL (PostgreSQL has bit_count).
     dbapi_connection.create_function("aidnews_hamming", 2, _hamming_hex, deterministic=True)
@@ -54,6 +59,18 @@ def capture_row(ref: RecordRef, source_id: str | None = None, run_id: int | None
         "filename": ref.filename, "offset": ref.offset, "length": ref.length, "source_id": source_id,
         "run_id": run_id,
     }
+
+
+def transient(exc: BaseException) -> bool:
+    """A failure worth retrying: SQLite locked or busy, PostgreSQL unreachable, restarted or lost."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    text = str(getattr(exc, "orig", exc)).lower()
+    if "sqlite" in type(getattr(exc, "orig", exc)).__module__:
+        return "locked" in text or "busy" in text
+    return True  # PostgreSQL's OperationalError is the connection's: refused, closed, admin shutdown
 
 
 def psycopg_errors() -> type[Exception]:
@@ -87,12 +104,15 @@ def _copy_ignore(connection: Connection, table: Table, rows: Sequence[dict[str, 
 class Catalog:
     """The catalog database. ``Catalog(url)`` connects and migrates to the latest schema."""
 
-    def __init__(self, url: str, migrate: bool = True) -> None:
+    def __init__(self, url: str, migrate: bool = True, retries: int = RETRIES, backoff: float = BACKOFF) -> None:
         self.url = url
+        self.retries = retries
+        self.backoff = backoff
         if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.engine: Engine = create_engine(url, future=True)
+            # pre-ping: a pooled connection the server dropped (a restart) is replaced, not used
+            self.engine: Engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
         except (SQLAlchemyError, ImportError, ValueError) as exc:
             raise CatalogError(redact_url(f"cannot open catalog {url!r}: {exc}")) from exc
         if self.engine.dialect.name == "sqlite":
@@ -123,27 +143,52 @@ class Catalog:
         return self.sessions()
 
     # -- writes ---------------------------------------------------------
+    def retrying(self, what: str, write: Callable[[], T]) -> T:
+        """Run ``write`` (one whole transaction); retry it with backoff while the failure is transient."""
+        delay = self.backoff
+        for attempt in range(1, self.retries + 2):
+            try:
+                return write()
+            except SQLAlchemyError as exc:
+                if attempt > self.retries or not transient(exc):
+                    raise
+                reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:200]
+                logger.warning("catalog %s failed (%s); retry %d of %d in %.1f s", what, redact_url(reason),
+                               attempt, self.retries, delay)
+                time.sleep(delay)
+                delay = min(delay * 2, 30.0)
+        raise AssertionError("unreachable")
+
     def insert_ignore(self, table: Any, rows: Sequence[dict[str, Any]], *keys: str) -> None:
         """Insert rows in one transaction; a row whose ``keys`` already exist is left as is."""
         if not rows:
             return
         dialect = postgresql if self.dialect == "postgresql" else sqlite
         stmt = dialect.insert(table).on_conflict_do_nothing(index_elements=list(keys))
-        try:
+
+        def write() -> None:
             with self.engine.begin() as connection:
                 if self.dialect == "postgresql" and len(rows) >= COPY_ROWS:
                     _copy_ignore(connection, table, rows, keys)
                 else:
                     connection.execute(stmt, list(rows))
+
+        try:
+            self.retrying(f"write to {table.name}", write)
         except (SQLAlchemyError, psycopg_errors()) as exc:
             # The driver's own message, not the statement with every bound row.
             reason = getattr(exc, "orig", None) or exc.__class__.__name__
             raise CatalogError(f"cannot write {len(rows)} row(s) to {table.name}: {reason}") from None
 
     def upsert_sources(self, sources: Iterable[dict[str, str]]) -> None:
-        with self.session() as session, session.begin():
-            for row in sources:
-                session.merge(Source(**row))
+        rows = list(sources)
+
+        def write() -> None:
+            with self.session() as session, session.begin():
+                for row in rows:
+                    session.merge(Source(**row))
+
+        self._write("record the sources", write)
 
     def add_captures(
         self, refs: Iterable[RecordRef], source_id: str | None = None, run_id: int | None = None
@@ -160,25 +205,38 @@ class Catalog:
         self.insert_ignore(Article.__table__, rows, "record_id")
 
     def start_run(self, spider: str, sources: Sequence[str], source_id: str | None = None) -> int:
-        with self.session() as session, session.begin():
-            run = CrawlRun(
-                spider=spider, sources=",".join(sources), started_at=datetime.now(UTC),
-                status="running", pages=0, articles=0, errors=0, warc_files="", source_id=source_id,
-                revisits=0, article_links=0, health="",
-            )
-            session.add(run)
-            session.flush()
-            return run.id
+        def write() -> int:
+            with self.session() as session, session.begin():
+                run = CrawlRun(
+                    spider=spider, sources=",".join(sources), started_at=datetime.now(UTC),
+                    status="running", pages=0, articles=0, errors=0, warc_files="", source_id=source_id,
+                    revisits=0, article_links=0, health="",
+                )
+                session.add(run)
+                session.flush()
+                return int(run.id)
+
+        return self._write("start a crawl run", write)
 
     def finish_run(self, run_id: int, status: str, **counts: Any) -> None:
-        with self.session() as session, session.begin():
-            run = session.get(CrawlRun, run_id)
-            if run is None:
-                return
-            run.finished_at = datetime.now(UTC)
-            run.status = status
-            for key, value in counts.items():
-                setattr(run, key, value)
+        def write() -> None:
+            with self.session() as session, session.begin():
+                run = session.get(CrawlRun, run_id)
+                if run is None:
+                    return
+                run.finished_at = datetime.now(UTC)
+                run.status = status
+                for key, value in counts.items():
+                    setattr(run, key, value)
+
+        self._write("finish a crawl run", write)
+
+    def _write(self, what: str, write: Callable[[], T]) -> T:
+        try:
+            return self.retrying(what, write)
+        except SQLAlchemyError as exc:
+            reason = getattr(exc, "orig", None) or exc.__class__.__name__
+            raise CatalogError(redact_url(f"cannot {what}: {reason}")) from None
 
     def recent_runs(self, source_id: str, limit: int = 5) -> list[CrawlRun]:
         """The source's last finished runs, newest first."""

@@ -111,11 +111,12 @@ class SourceSpider(Spider):
     def fetch_failed(self, failure: Failure) -> None:
         """Count a failed fetch under its kind and go on: a broken server never stops the crawl."""
         kind = failure_kind(failure.value)
+        if kind == "robots":
+            self.crawler.stats.inc_value("fetch/skipped/robots")  # the site asked us not to: no failure
+            return
         self.crawler.stats.inc_value(f"fetch/failed/{kind}")
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
-        if kind == "robots":
-            return  # counted by robots.txt's own stats too; not worth a warning
         logger.warning("fetch failed (%s): %s: %s", kind, url, str(failure.value)[:300] or type(failure.value).__name__)
 
     def _known_article(self, url: str, source: Source) -> bool:
