@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install lint bench clean browser replay-env
+.PHONY: demo test install lint bench clean browser replay-env fuzz soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,17 @@ replay-env: .venv-replay/bin/wayback
 test: $(STAMP) browser replay-env
 	$(BIN)/ruff check aidnews archive crawler dedupe sampleweb tests bench
 	$(BIN)/python -m pytest -q
+
+# The long reliability runs behind docs/reliability.md (about 25 minutes); `make test` runs a small
+# sample of each. fuzz: 10,000 generated cases per reader of outside data.
+fuzz: $(STAMP)
+	AIDNEWS_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest -q --timeout 3600 tests/test_fuzz_inputs.py
+
+# soak: the fuzz run, 20 SIGKILLs of a crawl of the sample web at scale 6, and every fault test.
+soak: $(STAMP) browser fuzz
+	AIDNEWS_SOAK_KILLS=20 AIDNEWS_SOAK_SCALE=6 $(BIN)/python -m pytest -q -s --timeout 3600 tests/test_crawler_resume.py -k killed
+	$(BIN)/python -m pytest -q tests/test_crawler_faults.py tests/test_disk_faults.py tests/test_catalog_outages.py \
+	  tests/test_crawler_safety.py tests/test_secrets.py tests/test_fuzz_inputs.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check aidnews archive crawler dedupe sampleweb tests bench

@@ -61,3 +61,18 @@ def test_not_a_warc(tmp_path: Path) -> None:
 def test_source_for_url() -> None:
     assert source_for_url("http://WWW.tibet.cn/a", {"www.tibet.cn": "t"}) == "t"
     assert source_for_url("http://other/a", {"www.tibet.cn": "t"}) is None
+
+
+def test_a_last_record_missing_only_its_gzip_trailer_is_torn(tmp_path: Path) -> None:
+    """warcio reads such a member to its end without complaint; its missing CRC still makes it torn."""
+    from archive.repair import repair_file
+
+    _warcs(tmp_path / "warcs", 2)
+    (path,) = (tmp_path / "warcs").glob("*.warc.gz")
+    whole = path.read_bytes()
+    path.write_bytes(whole[:-6])  # part of the last member's CRC and size
+    with pytest.raises(WarcReadError, match="torn record at offset"):
+        list(iter_records(path))
+    repaired = repair_file(path)
+    assert 0 < repaired.cut_bytes < len(whole)
+    assert len(list(iter_records(path))) == 2  # both responses kept; the torn request record cut

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import tempfile
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -147,6 +148,29 @@ def test_static_traversal_reads_nothing_outside(replay: str) -> None:
                  "/static/..%2f..%2f..%2f..%2fetc%2fpasswd"):
         status, body = _get(origin + path)
         assert b"root:x:0:0" not in body, path
+
+
+@pytest.mark.parametrize("path", [
+    "2030/http://evil.example/", "2030/http:/evil.example", "2030///evil.example/", "*/http://evil.example/",
+    "2030/http://www.tibet.cn@evil.example/", "2030/%2F%2Fevil.example",
+])
+def test_no_redirect_leaves_the_replay_server(replay: str, path: str) -> None:
+    """pywb redirects between timestamps of one capture; never to another host."""
+    origin = urllib.parse.urlsplit(replay)
+
+    class NoFollow(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            return None
+
+    opener = urllib.request.build_opener(NoFollow)
+    try:
+        with opener.open(replay + path, timeout=30) as response:
+            location = response.headers.get("Location")
+    except urllib.error.HTTPError as error:
+        location = error.headers.get("Location")
+    if location:
+        target = urllib.parse.urlsplit(urllib.parse.urljoin(replay + path, location))
+        assert (target.hostname, target.port) == (origin.hostname, origin.port), location
 
 
 def test_bound_to_loopback_only(replay: str) -> None:
