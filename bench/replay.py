@@ -1,7 +1,7 @@
 """Replay speed: `aidnews replay` (pywb with the project's CDXJ and config) against bare pywb
 (`wb-manager add` copying and indexing the same WARC files itself), same archive, same requests.
 
-    python bench/replay.py [--scale 120]     # scale 120 is about 20,000 article pages
+    python bench/replay.py [--scale 130]     # scale 130: about 20,500 HTML captures
 
 Requests per second and p50/p95 latency for article pages (``mp_`` replay: the rewritten page,
 no frame), 4 client threads, one pywb process each. Then the start page in headless Chromium:
@@ -125,7 +125,7 @@ def start_page_rows(paths: DataPaths, runs: int) -> list[tuple[str, float, float
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--scale", type=int, default=120)
+    parser.add_argument("--scale", type=int, default=130)
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--page-runs", type=int, default=40, help="Chromium loads per start-page measurement")
     args = parser.parse_args()
