@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -317,7 +318,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sample-web", metavar="URL", help="route every request through the sample web at URL")
     p.add_argument("--seeds", help="folder of source files (default: seeds/)")
     p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE", help="override a Scrapy setting")
-    p.add_argument("--redis", metavar="URL", help="share the frontier and duplicate filter in Redis (redis://HOST:PORT/DB)")
+    p.add_argument("--redis", metavar="URL", default=os.environ.get("AIDNEWS_REDIS_URL"),
+                   help="share the frontier and duplicate filter in Redis (redis://HOST:PORT/DB; default $AIDNEWS_REDIS_URL)")
     p.add_argument("--workers", type=int, default=1, help="crawler processes on this machine (with --redis)")
     p.add_argument("--join", action="store_true", help="join a running distributed crawl as one worker")
     p.add_argument("--worker-id", help="this worker's name (default: host-pid); goes into its WARC file names")

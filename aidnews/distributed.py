@@ -36,15 +36,22 @@ def clear_frontier(redis_url: str, prefix: str) -> int:
     return len(keys)
 
 
-def worker_command(paths: DataPaths, redis_url: str, prefix: str, worker: str, sources: Sequence[str],
+def worker_command(paths: DataPaths, prefix: str, worker: str, sources: Sequence[str],
                    sample_web: str | None, overrides: Sequence[str]) -> list[str]:
+    """One local worker's command line; the catalog and Redis URLs go in :func:`worker_env`."""
     command = [sys.executable, "-m", "aidnews.cli", "crawl", "--data", str(paths.root),
-               "--redis", redis_url, "--redis-prefix", prefix, "--join", "--worker-id", worker, *sources]
+               "--redis-prefix", prefix, "--join", "--worker-id", worker, *sources]
     if sample_web:
         command += ["--sample-web", sample_web]
     for setting in overrides:
         command += ["-s", setting]
     return command
+
+
+def worker_env(paths: DataPaths, redis_url: str) -> dict[str, str]:
+    # By environment, not argv: a command line is visible to every user of the machine, and both
+    # URLs may hold passwords.
+    return {**os.environ, "AIDNEWS_CATALOG_URL": paths.catalog_url, "AIDNEWS_REDIS_URL": redis_url}
 
 
 def run_distributed(paths: DataPaths, redis_url: str, workers: int, prefix: str = "aidnews",
@@ -58,9 +65,8 @@ def run_distributed(paths: DataPaths, redis_url: str, workers: int, prefix: str 
     Catalog(paths.catalog_url).close()  # migrate once, before the workers race to do it
     clear_frontier(redis_url, prefix)
     processes = {
-        # The catalog URL goes by environment (argv is visible to every user of the machine).
-        f"w{i}": subprocess.Popen(worker_command(paths, redis_url, prefix, f"w{i}", sources, sample_web, overrides),
-                                  env={**os.environ, "AIDNEWS_CATALOG_URL": paths.catalog_url})
+        f"w{i}": subprocess.Popen(worker_command(paths, prefix, f"w{i}", sources, sample_web, overrides),
+                                  env=worker_env(paths, redis_url))
         for i in range(1, workers + 1)
     }
     codes = {name: process.wait() for name, process in processes.items()}

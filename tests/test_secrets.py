@@ -8,7 +8,7 @@ import logging
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aidnews.distributed import worker_command
+from aidnews.distributed import worker_command, worker_env
 from aidnews.paths import DataPaths
 from archive.redact import RedactingFilter, redact_url
 from tests.conftest import run_cli
@@ -45,10 +45,12 @@ def test_log_filter_masks_messages_and_tracebacks() -> None:
     assert "pw2" not in (failing.exc_text or "") and "***" in (failing.exc_text or "")
 
 
-def test_worker_processes_get_the_catalog_url_by_environment(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_worker_processes_get_the_urls_by_environment(tmp_path) -> None:  # type: ignore[no-untyped-def]
     paths = DataPaths(tmp_path, f"postgresql://aid:{SECRET}@127.0.0.1/test")
-    command = worker_command(paths, "redis://127.0.0.1:6379/0", "p", "w0", [], None, [])
-    assert not [part for part in command if SECRET in part]
+    command = worker_command(paths, "p", "w0", [], None, [])
+    assert not [part for part in command if SECRET in part or "redis://" in part]
+    env = worker_env(paths, f"redis://:{SECRET}@127.0.0.1:6379/0")
+    assert SECRET in env["AIDNEWS_CATALOG_URL"] and SECRET in env["AIDNEWS_REDIS_URL"]
 
 
 def test_a_crawl_dedupe_and_report_on_postgresql_never_print_the_password(sample_web, tmp_path, postgres_url) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
