@@ -1,13 +1,12 @@
 """The replay start page: sources, captures by month, search by URL and title, links into pywb.
 
-``DATA/replay/start.html`` stays small whatever the archive's size: it carries
-the sources, a count per month and the latest captures. Each month's
-captures live in ``captures/YYYYMM.js`` and everything searchable in
-``captures/all.js``; the page loads them with ``<script>`` elements when a
-month is opened or the first search is typed, which also works from
-``file://``; on archives up to 100,000 captures the search data also loads right after the page is
-drawn, so a search typed into the page finds it loaded. ``#q=TEXT`` and ``#month=YYYYMM`` are permalinks. Every string
-from the web travels as escaped JSON and is drawn with ``textContent``.
+``DATA/replay/start.html`` stays small whatever the archive's size: it carries the sources, a
+count per month and the latest captures. Each month's captures live in ``captures/YYYYMM.js``
+and everything searchable in ``captures/all.js``; the page loads them with ``<script>`` elements
+(which also works from ``file://``) when a month is opened or a search starts, and on archives up
+to 100,000 captures loads the search data right after the page is drawn, so a search typed into
+the page finds it loaded. ``#q=TEXT`` and ``#month=YYYYMM`` are permalinks. Every string from the
+web travels as escaped JSON and is drawn with ``textContent``.
 """
 
 from __future__ import annotations

@@ -11,10 +11,11 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
+from warcio.recordloader import ArcWarcRecord
 
 from archive.errors import WarcReadError
-from archive.surt import cdx_timestamp
-from archive.warc_writer import RecordRef
+from archive.surt import cdx_timestamp, surt
+from archive.warc_writer import OPEN_SUFFIX, RecordRef
 
 CAPTURE_TYPES = ("response", "revisit")
 
@@ -45,7 +46,7 @@ def whole_gzip_member(path: Path, offset: int, length: int) -> bool:
     warcio reads a member cut short as a silent end of stream, so a torn last record looks whole to
     it; only the member's own end marker (and CRC) tells. Records are written one member each.
     """
-    if not path.name.endswith(".gz") and not path.name.endswith(".gz" + ".open"):
+    if not path.name.removesuffix(OPEN_SUFFIX).endswith(".gz"):
         return True
     with open(path, "rb") as stream:
         stream.seek(offset)
@@ -62,63 +63,55 @@ def whole_gzip_member(path: Path, offset: int, length: int) -> bool:
 
 def iter_records(path: Path) -> Iterator[RecordRef]:
     """Yield a :class:`RecordRef` for every response and revisit record of ``path``."""
-    from archive.surt import surt
-
     end = 0  # where the last whole record ends: errors say how far the file is good
-    last = (0, 0)
     try:
         size = path.stat().st_size
         with open(path, "rb") as stream:
             records = ArchiveIterator(stream, arc2warc=False, check_digests="raise")
             for record in records:
-                if record.rec_type not in CAPTURE_TYPES:
-                    record.raw_stream.read()
-                    last = (records.get_record_offset(), records.get_record_length())
-                    end = sum(last)
-                    continue
-                headers = record.rec_headers
-                http = record.http_headers
-                url = headers.get_header("WARC-Target-URI")
-                if not url:
+                capture = record.rec_type in CAPTURE_TYPES
+                if capture and not record.rec_headers.get_header("WARC-Target-URI"):
                     raise WarcReadError(f"{path}: {record.rec_type} record after offset {end} has no WARC-Target-URI")
-                mime = "unk"
-                status = 0
-                if http is not None:
-                    status = int(http.get_statuscode() or 0)
-                    mime = (http.get_header("Content-Type") or "unk").split(";")[0].strip().lower()
-                date = headers.get_header("WARC-Date")
-                record_id = headers.get_header("WARC-Record-ID")
-                digest = headers.get_header("WARC-Payload-Digest") or ""
                 # Read the payload: the digest check runs and the iterator learns the record's length.
-                record.content_stream().read()
-                offset = records.get_record_offset()
-                length = records.get_record_length()
+                (record.content_stream() if capture else record.raw_stream).read()
+                offset, length = records.get_record_offset(), records.get_record_length()
+                if offset + length == size and not whole_gzip_member(path, offset, length):
+                    # the torn tail is reported, never handed out as a capture
+                    raise WarcReadError(f"{path}: torn record at offset {offset} ({size - offset} trailing bytes)")
                 end = offset + length
-                last = (offset, length)
-                if end == size and not whole_gzip_member(path, offset, length):
-                    break  # the torn tail is reported below, and never handed out as a capture
-                yield RecordRef(
-                    url=url,
-                    urlkey=surt(url),
-                    timestamp=_timestamp_of(date),
-                    status=status,
-                    mime=mime or "unk",
-                    digest=digest,
-                    filename=path.name,
-                    offset=offset,
-                    length=length,
-                    record_id=record_id,
-                    record_type=record.rec_type,
-                    warc_date=date,
-                )
+                if capture:
+                    yield _capture_ref(path, record, offset, length)
     except (ArchiveLoadFailed, EOFError, OSError, ValueError, zlib.error, LookupError, TypeError, AttributeError) as exc:
         # warcio meets damaged bytes with many exception types (a flipped bit can land anywhere)
         raise WarcReadError(f"{path}: unreadable WARC data after offset {end} ({exc})") from exc
-    if end == size and last[1] and not whole_gzip_member(path, *last):
-        raise WarcReadError(f"{path}: torn record at offset {last[0]} ({size - last[0]} trailing bytes)")
     if end != size:
         # Trailing bytes after the last record warcio could read: the start of a torn record.
         raise WarcReadError(f"{path}: torn record at offset {end} ({size - end} trailing bytes)")
+
+
+def _capture_ref(path: Path, record: ArcWarcRecord, offset: int, length: int) -> RecordRef:
+    headers = record.rec_headers
+    http = record.http_headers
+    url = headers.get_header("WARC-Target-URI")
+    date = headers.get_header("WARC-Date")
+    status, mime = 0, "unk"
+    if http is not None:
+        status = int(http.get_statuscode() or 0)
+        mime = (http.get_header("Content-Type") or "unk").split(";")[0].strip().lower()
+    return RecordRef(
+        url=url,
+        urlkey=surt(url),
+        timestamp=_timestamp_of(date),
+        status=status,
+        mime=mime or "unk",
+        digest=headers.get_header("WARC-Payload-Digest") or "",
+        filename=path.name,
+        offset=offset,
+        length=length,
+        record_id=headers.get_header("WARC-Record-ID"),
+        record_type=record.rec_type,
+        warc_date=date,
+    )
 
 
 def load_response(path: Path, offset: int, length: int, decoded: bool = False) -> StoredResponse:

@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from twisted.internet import task
 
 from archive.catalog import Catalog
+from archive.catalog.store import BACKOFF, RETRIES
 from archive.errors import CatalogError
 from archive.indexer import source_for_url
 from archive.warc_writer import RecordRef
@@ -30,7 +31,7 @@ class CatalogPipeline:
     """Buffer captures and articles; flush every ``batch_size`` rows and when the spider closes."""
 
     def __init__(self, catalog_url: str, batch_size: int = 200, crawler: Crawler | None = None,
-                 flush_interval: float = 2.0) -> None:
+                 flush_interval: float = 2.0, retries: int = RETRIES, backoff: float = BACKOFF) -> None:
         self.catalog_url = catalog_url
         self.batch_size = batch_size
         self.flush_interval = flush_interval
@@ -44,16 +45,16 @@ class CatalogPipeline:
         self._articles: list[dict[str, Any]] = []
         self.articles_written = 0
         self.failed = False  # the catalog failed past its retries; one last try when the spider closes
-        self.retries, self.backoff = 6, 0.5
+        self.retries, self.backoff = retries, backoff
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CatalogPipeline:
         settings = crawler.settings
         if not settings.getbool("CATALOG_ENABLED"):
             raise NotConfigured("CATALOG_ENABLED is off")
-        pipeline = cls(catalog_url(settings), settings.getint("CATALOG_BATCH_SIZE"), crawler, settings.getfloat("CATALOG_FLUSH_INTERVAL"))
-        pipeline.retries = settings.getint("CATALOG_RETRIES", 6)
-        pipeline.backoff = settings.getfloat("CATALOG_RETRY_BACKOFF", 0.5)
+        pipeline = cls(catalog_url(settings), settings.getint("CATALOG_BATCH_SIZE"), crawler,
+                       settings.getfloat("CATALOG_FLUSH_INTERVAL"), settings.getint("CATALOG_RETRIES"),
+                       settings.getfloat("CATALOG_RETRY_BACKOFF"))
         crawler.signals.connect(pipeline.record_written, signal=record_written)
         crawler.signals.connect(pipeline.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)

@@ -173,12 +173,7 @@ class Catalog:
                 else:
                     connection.execute(stmt, list(rows))
 
-        try:
-            self.retrying(f"write to {table.name}", write)
-        except (SQLAlchemyError, psycopg_errors()) as exc:
-            # The driver's own message, not the statement with every bound row.
-            reason = getattr(exc, "orig", None) or exc.__class__.__name__
-            raise CatalogError(f"cannot write {len(rows)} row(s) to {table.name}: {reason}") from None
+        self._write(f"write {len(rows)} row(s) to {table.name}", write)
 
     def upsert_sources(self, sources: Iterable[dict[str, str]]) -> None:
         rows = list(sources)
@@ -232,9 +227,11 @@ class Catalog:
         self._write("finish a crawl run", write)
 
     def _write(self, what: str, write: Callable[[], T]) -> T:
+        """``write`` with retries; a failure past them is a CatalogError saying what could not be done."""
         try:
             return self.retrying(what, write)
-        except SQLAlchemyError as exc:
+        except (SQLAlchemyError, psycopg_errors()) as exc:
+            # The driver's own message, not the statement with every bound row.
             reason = getattr(exc, "orig", None) or exc.__class__.__name__
             raise CatalogError(redact_url(f"cannot {what}: {reason}")) from None
 
