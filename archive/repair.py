@@ -34,8 +34,11 @@ def complete_length(path: Path) -> int:
             records = ArchiveIterator(stream, check_digests="raise")
             for record in records:
                 record.content_stream().read()
-                last = (records.get_record_offset(), records.get_record_length())
-                end = sum(last)
+                offset, length = records.get_record_offset(), records.get_record_length()
+                if offset != end or length <= 0:
+                    break  # warcio lost track of where records are: keep what came before
+                last = (offset, length)
+                end = offset + length
     except Exception as exc:  # noqa: BLE001 - a torn tail raises one of many errors; keep what was complete
         logger.info("%s: stops being readable after byte %d (%s)", path.name, end, exc)
     if last[1] and not whole_gzip_member(path, *last):

@@ -48,6 +48,8 @@ def whole_gzip_member(path: Path, offset: int, length: int) -> bool:
     """
     if not path.name.removesuffix(OPEN_SUFFIX).endswith(".gz"):
         return True
+    if offset < 0 or length <= 0:  # warcio lost track of the record's place in damaged bytes
+        return False
     with open(path, "rb") as stream:
         stream.seek(offset)
         chunk = stream.read(length)
@@ -75,6 +77,9 @@ def iter_records(path: Path) -> Iterator[RecordRef]:
                 # Read the payload: the digest check runs and the iterator learns the record's length.
                 (record.content_stream() if capture else record.raw_stream).read()
                 offset, length = records.get_record_offset(), records.get_record_length()
+                if offset != end or length <= 0:  # each record starts where the last ended; damage breaks that
+                    raise WarcReadError(f"{path}: unreadable WARC data after offset {end} (a record at {offset}, "
+                                        f"{length} bytes long)")
                 if offset + length == size and not whole_gzip_member(path, offset, length):
                     # the torn tail is reported, never handed out as a capture
                     raise WarcReadError(f"{path}: torn record at offset {offset} ({size - offset} trailing bytes)")
