@@ -17,7 +17,6 @@ import argparse
 import json
 import random
 import re
-import shutil
 import socket
 import statistics
 import subprocess
@@ -36,13 +35,11 @@ from aidnews.paths import DataPaths  # noqa: E402
 from aidnews.replay import COLLECTION, replay_venv, start, wait_until_up  # noqa: E402
 from aidnews.start_page import write_start_page  # noqa: E402
 from archive.catalog import Catalog  # noqa: E402
-from bench.cdp import Browser  # noqa: E402
+from bench.chromium import FLAGS, Browser, chromium_binary  # noqa: E402
 from bench.report import publish  # noqa: E402
 from sampleweb.process import serving  # noqa: E402
 
 BIN = Path(sys.executable).parent
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
-         "--disable-component-update", "--disable-sync"]
 
 
 def free_port() -> int:
@@ -70,10 +67,8 @@ def measure(base: str, urls: list[str], threads: int = 4) -> tuple[float, float,
 
 def page_timings(url: str) -> dict[str, float]:
     """The ``data-*-ms`` attributes the page set on ``<html>``, from a DOM dump after its scripts ran."""
-    binary = shutil.which("chromium")
-    assert binary, "apt-get install chromium"
     with tempfile.TemporaryDirectory() as profile:
-        dom = subprocess.run([binary, *FLAGS, f"--user-data-dir={profile}", "--dump-dom", url],
+        dom = subprocess.run([chromium_binary(), *FLAGS, f"--user-data-dir={profile}", "--dump-dom", url],
                              capture_output=True, text=True, timeout=120, check=True).stdout
     html = re.search(r"<html[^>]*>", dom)
     head = html.group(0) if html else ""
@@ -176,7 +171,7 @@ def main() -> None:
               f"Start page (`DATA/replay/start.html`) over the same archive ({captures:,} captures), "
               f"{args.page_runs} runs each, timed by the page itself (`data-ready-ms`: navigation start to the "
               "first list drawn; `data-drawn-ms`: the search's start to its matches drawn). \"New browser\" "
-              "starts headless Chromium for every load; \"running browser\" keeps one open (bench/cdp.py) as a "
+              "starts headless Chromium for every load; \"running browser\" keeps one open (bench/chromium.py) as a "
               "user's is. Each search is a 4-character title prefix of a random article. Target: under "
               "200 ms p95.", "", "| page | p50 ms | p95 ms |", "|---|---|---|"]
     lines += [f"| {what} | {p50:.0f} | {worst:.0f} |" for what, p50, worst in start_rows]

@@ -10,7 +10,6 @@ a screenshot of the rendered page, against an empty report in the same run.
 from __future__ import annotations
 
 import argparse
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -20,11 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.chromium import FLAGS, chromium_binary  # noqa: E402
 from bench.report import publish  # noqa: E402
 from dedupe.report.writers import render_html  # noqa: E402
-
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
-         "--disable-component-update", "--disable-sync"]
 
 
 def synthetic(clusters: int) -> dict:  # type: ignore[type-arg]
@@ -50,8 +47,7 @@ def synthetic(clusters: int) -> dict:  # type: ignore[type-arg]
 
 def open_seconds(path: Path) -> float:
     """Chromium start to a screenshot of the rendered page (a DOM dump would time its own serialisation)."""
-    binary = shutil.which("chromium")
-    assert binary, "apt-get install chromium"
+    binary = chromium_binary()
     with tempfile.TemporaryDirectory() as profile:
         start = time.perf_counter()
         subprocess.run([binary, *FLAGS, f"--user-data-dir={profile}", f"--screenshot={profile}/shot.png",

@@ -1,7 +1,8 @@
-"""Drive one headless Chromium over the DevTools protocol on a pipe (``--remote-debugging-pipe``).
+"""Debian's headless Chromium for the page benchmarks: its flags, and one browser kept running.
 
-No websocket library: Chromium reads NUL-terminated JSON commands on fd 3 and answers on fd 4.
-Used by bench/replay.py to time pages in a browser that is already running, as a user's is.
+``Browser`` drives Chromium over the DevTools protocol on a pipe (``--remote-debugging-pipe``), no
+websocket library: Chromium reads NUL-terminated JSON commands on fd 3 and answers on fd 4.
+bench/replay.py uses it to time pages in a browser that is already running, as a user's is.
 """
 
 from __future__ import annotations
@@ -25,10 +26,15 @@ def _high(fd: int) -> int:
     return high
 
 
+def chromium_binary() -> str:
+    binary = shutil.which("chromium")
+    assert binary, "apt-get install chromium"
+    return binary
+
+
 class Browser:
     def __init__(self) -> None:
-        binary = shutil.which("chromium")
-        assert binary, "apt-get install chromium"
+        binary = chromium_binary()
         self._profile = tempfile.TemporaryDirectory()
         to_browser, self._commands = os.pipe()
         self._answers, from_browser = os.pipe()
