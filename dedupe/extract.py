@@ -17,6 +17,8 @@ import lxml.html
 from lxml import etree
 
 from dedupe.decode import decode_html
+from dedupe.extract_body import DEFAULT as BODY_DEFAULT
+from dedupe.extract_body import BodyConfig, best_container, clean_lines, prune, refine
 
 logger = logging.getLogger(__name__)
 # trafilatura logs ERROR for every page it cannot parse ("empty HTML tree"); such a page is ours to
@@ -280,19 +282,21 @@ def _strip_trailer(text: str) -> tuple[str, str]:
     return "\n".join(kept).strip(), editor
 
 
-def extract_html(html: str, url: str | None = None, selectors: Selectors | None = None) -> Extracted:
+def extract_html(html: str, url: str | None = None, selectors: Selectors | None = None,
+                 body_config: BodyConfig = BODY_DEFAULT) -> Extracted:
     """Extract the article fields from decoded HTML."""
-    return _extract(html, url, selectors or Selectors(), "unicode")
+    return _extract(html, url, selectors or Selectors(), "unicode", body_config)
 
 
 def extract(body: bytes, url: str | None = None, content_type: str | None = None,
-            selectors: Selectors | None = None) -> Extracted:
+            selectors: Selectors | None = None, body_config: BodyConfig = BODY_DEFAULT) -> Extracted:
     """Decode ``body`` (w3lib, GB family as gb18030) and extract the article fields."""
     html, encoding = decode_html(body, content_type)
-    return _extract(html, url, selectors or Selectors(), encoding)
+    return _extract(html, url, selectors or Selectors(), encoding, body_config)
 
 
-def _extract(html: str, url: str | None, selectors: Selectors, encoding: str) -> Extracted:
+def _extract(html: str, url: str | None, selectors: Selectors, encoding: str,
+             body_config: BodyConfig = BODY_DEFAULT) -> Extracted:
     if not html.strip():
         return Extracted("", None, "", "", "", "", encoding, "empty")
     try:
@@ -333,14 +337,14 @@ def _extract(html: str, url: str | None, selectors: Selectors, encoding: str) ->
         match = _AUTHOR.search(info_text or header)
         # Spans run together in text: "作者：张三发布时间：..." - cut the value at the next label.
         author = _NEXT_LABEL.split(match.group(1))[0] if match else ""
-    node, method = _body_node(doc, selectors)
-    text = block_text(node) if node is not None else ""
-    if method != "selectors" and len(text) < 300:
-        # No container, or a small one (a summary box): ask trafilatura and keep the fuller text.
-        general = _trafilatura(html, url)
-        if len(general) >= max(2 * len(text), 1):
-            text, method = general, "trafilatura"
+    text, method = _body(doc, html, url, selectors, body_config)
     text, editor = _strip_trailer(text)
+    if not editor:  # the 责编 line often sits just outside the container the body rules kept
+        for line in lines:
+            match = _EDITOR.search(line)
+            if match and len(line) <= 40:
+                editor = match.group(1).strip()
+                break
     editor_node = _first(doc, selectors.editor)
     if editor_node is not None:
         match = _EDITOR.search(block_text(editor_node))
@@ -349,6 +353,30 @@ def _extract(html: str, url: str | None, selectors: Selectors, encoding: str) ->
         title=title, published=published, source=source.strip(), author=author.strip(),
         editor=editor, text=text, encoding=encoding, method=method,
     )
+
+
+def _body(doc: etree._Element, html: str, url: str | None, selectors: Selectors,
+          config: BodyConfig) -> tuple[str, str]:
+    """The body text and the rule that found it (selectors, rules, density or trafilatura)."""
+    node = _first(doc, selectors.body)
+    if node is not None:
+        return block_text(node), "selectors"
+    prune(doc, config)
+    node, method = _body_node(doc, selectors)
+    if node is not None:
+        node = refine(node, config)
+    text = clean_lines(block_text(node), config) if node is not None else ""
+    if len(text) < 300:
+        dense = best_container(doc, config)
+        dense_text = clean_lines(block_text(dense), config) if dense is not None else ""
+        if len(dense_text) > len(text):
+            text, method = dense_text, "density"
+    if len(text) < 300:
+        # No container, or a small one (a summary box): ask trafilatura and keep the fuller text.
+        general = clean_lines(_trafilatura(html, url), config)
+        if len(general) >= max(2 * len(text), 1):
+            text, method = general, "trafilatura"
+    return text, method
 
 
 def _header_window(lines: list[str], title: str) -> str:

@@ -1,0 +1,254 @@
+"""General body rules for pages without site selectors: boilerplate pruning, container choice, boundaries.
+
+Each rule names a property that Chinese news pages share, whatever the site:
+
+- templates name their furniture in ``class``/``id`` (``comment``, ``related``, ``share``,
+  ``sidebar``, ``footer``, ...); such a subtree is dropped unless it holds most of the page's
+  sentences (some templates wrap the whole article in ``div.share-wrap``);
+- a list of links (related stories, rankings, tag clouds) has high link density, a paragraph has
+  low link density and sentence punctuation;
+- the article container is the smallest element that still holds most of the page's sentence
+  text: a generic ``#content`` is often the whole page, so the choice descends while one child
+  keeps most of it;
+- the story ends where a comment thread, a related / recommended list, a disclaimer or the
+  previous / next links begin (a short heading line), and it starts at the first sentence, after
+  the share / font-size / login widgets.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from lxml import etree
+
+
+@dataclass(frozen=True)
+class BodyConfig:
+    """Thresholds of the body rules (swept in bench/extract.py, see docs/benchmarks.md)."""
+
+    #: a block whose link text is more than this share of its text is a link list
+    link_density: float = 0.5
+    #: the container descends into a child holding at least this share of its sentence text
+    descend_share: float = 0.7
+    #: a pruned subtree may hold at most this share of the page's sentence text
+    prune_max_share: float = 0.6
+    #: boundary headings only cut once this many body characters were kept
+    boundary_after: int = 40
+
+    def __post_init__(self) -> None:
+        for name in ("link_density", "descend_share", "prune_max_share"):
+            value = getattr(self, name)
+            if not 0.0 < value <= 1.0:
+                raise ValueError(f"BodyConfig.{name} must be in (0, 1], got {value!r}")
+        if self.boundary_after < 0:
+            raise ValueError(f"BodyConfig.boundary_after must be >= 0, got {self.boundary_after!r}")
+
+
+DEFAULT = BodyConfig()
+
+# class/id words of page furniture. Matched against the tokens of class and id split at
+# -, _, space and camelCase, so "article-content" is not "content-comment".
+_FURNITURE = re.compile(
+    r"^(?:comments?|cmt|reply|replies|related|relate|recommend|recommends|rec|tuijian|xgxw|xgyd|"
+    r"share|sharing|bdshare|social|sns|follow|subscribe|qrcode|ewm|erweima|"
+    r"sidebar|side|aside|footer|foot|nav|navbar|menu|breadcrumb|crumb|crumbs|location|position|"
+    r"login|signin|register|toolbar|tools|fontsize|font|print|copyright|disclaimer|statement|"
+    r"hot|hotnews|rank|ranking|top10|paihang|ad|ads|advert|advertisement|banner|gg|"
+    r"pager|pagination|prev|next|prenext|tags|tag|keywords|"
+    r"vjs|controls|control|player|popup|modal|cookie|privacy|gdpr|feed|more|list|"
+    r"newsletter|app|download)$"
+)
+_TOKEN_SPLIT = re.compile(r"[-_\s]+|(?<=[a-z])(?=[A-Z])")
+_KEEP_TOKENS = {"content", "article", "text", "body", "main", "detail", "story", "zw", "post"}
+_PUNCT = re.compile(r"[，。！？；：、“”,.!?;]")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+# A short line that opens a comment thread, a related list, a disclaimer or the next-story links.
+_BOUNDARY = re.compile(
+    r"^[\s【\[〖<《(（#·>]*(?:"
+    r"相关(?:新闻|阅读|推荐|报道|文章|内容|链接|稿件|专题|資訊|新聞|閱讀)|相關(?:新聞|閱讀|推薦|報導|文章)|"
+    r"(?:延伸|推荐|推薦|扩展|拓展)閱讀|(?:延伸|推荐|扩展|拓展|更多)阅读|"
+    r"(?:热门|熱門|精彩|今日|为你|為你|猜你|编辑|小编)(?:推荐|推薦|喜欢|喜歡)|推荐新闻|推薦新聞|热点新闻|熱門新聞|"
+    r"热门文章|更多(?:精彩|新闻|新聞|内容|资讯)|猜你喜欢|"
+    r"(?:网友|網友|最新|最热|热门|熱門|全部|精彩|文章|我要|发表|發表|查看)(?:评论|評論|留言)|"
+    r"留言(?:与|和)?评论|评论列表|評論列表|留言規則|留言规则|已有\d+条评论|\d+条评论|共有\s*\d+\s*条评论|"
+    r"(?:免责|免責|版权|版權)(?:声明|聲明)|"
+    r"上一篇|下一篇|上一頁|下一頁|点击排行|點擊排行|阅读排行|閱讀排行|评论排行|排行榜|"
+    r"今日热点|今日熱點|最新(?:新闻|新聞|消息|文章|影音|视频|視頻)|看更多|更多新聞|"
+    r"分享到|分享至|推薦新聞|推荐新聞|相关视频|相關影音|熱門影音"
+    r")"
+)
+# Widget lines that sit above the story: share targets, font size, print, login, counters.
+_WIDGET_LINE = re.compile(
+    r"^(?:facebook|line|weibo|twitter|wechat|qq|qzone|email|e-mail|plurk|telegram|whatsapp|"
+    r"分享|分享到|分享至|複製連結|复制链接|\+?复制链接|字[级級號号][设設][定置]?.*|字[号號]\s*[:：]?.*|"
+    r"[大中小特]\s*[大中小特]?\s*[大中小特]?|打印|列印|收藏|纠错|我要纠错|关闭|關閉|举报|舉報|"
+    r"[赞讚赏賞]\s*\d*|點讚|点赞|評論|评论|留言|登录|登入|注册|註冊|登录/注册|免注册.*|"
+    r"a[-+]|a\+|a-|訂閱|订阅|追蹤|关注|關注|加入好友|播放|暂停|暫停|全屏|全螢幕|静音|靜音|"
+    r"play|pause|mute|fullscreen|\d{1,2}:\d{2}\s*/\s*\d{1,2}:\d{2}|\d+\s*(?:人)?(?:阅读|閱讀|瀏覽|浏览)"
+    r")[\s:：]*$",
+    re.I,
+)
+
+
+def _tokens(node: etree._Element) -> list[str]:
+    raw = f"{node.get('class') or ''} {node.get('id') or ''}"
+    return [t.lower() for t in _TOKEN_SPLIT.split(raw) if t]
+
+
+def is_furniture(node: etree._Element) -> bool:
+    """True when the element's class/id names page furniture (and no content word)."""
+    tokens = _tokens(node)
+    if not tokens or any(t in _KEEP_TOKENS for t in tokens):
+        return False
+    return any(_FURNITURE.match(t) for t in tokens)
+
+
+def _hidden(node: etree._Element) -> bool:
+    style = (node.get("style") or "").replace(" ", "").lower()
+    return "display:none" in style or "visibility:hidden" in style or node.get("hidden") is not None
+
+
+class _Stats:
+    """Per-element counts, computed once bottom-up: text, link text, CJK and punctuation."""
+
+    def __init__(self, root: etree._Element) -> None:
+        self.counts: dict[etree._Element, tuple[int, int, int, int]] = {}
+        self._walk(root, False)
+
+    def _walk(self, node: etree._Element, in_link: bool) -> tuple[int, int, int, int]:
+        in_link = in_link or node.tag == "a"
+        text = re.sub(r"\s+", "", node.text or "") if isinstance(node.tag, str) else ""
+        length, links = len(text), len(text) if in_link else 0
+        cjk = 0 if in_link else len(_CJK.findall(text))
+        punct = 0 if in_link else len(_PUNCT.findall(text))
+        for child in node:
+            if isinstance(child.tag, str):
+                c = self._walk(child, in_link)
+                length, links, cjk, punct = length + c[0], links + c[1], cjk + c[2], punct + c[3]
+            tail = re.sub(r"\s+", "", child.tail or "")
+            if tail:
+                length += len(tail)
+                if in_link:
+                    links += len(tail)
+                else:
+                    cjk += len(_CJK.findall(tail))
+                    punct += len(_PUNCT.findall(tail))
+        counts = (length, links, cjk, punct)
+        self.counts[node] = counts
+        return counts
+
+    def mass(self, node: etree._Element) -> float:
+        """Punctuated non-link CJK text under ``node``: how much of it reads as prose."""
+        length, _links, cjk, punct = self.counts.get(node, (0, 0, 0, 0))
+        if not length or not cjk:
+            return 0.0
+        return cjk * min(1.0, 20 * punct / length)
+
+    def link_density(self, node: etree._Element) -> float:
+        length, links, _cjk, _punct = self.counts.get(node, (0, 0, 0, 0))
+        return links / length if length else 0.0
+
+    def length(self, node: etree._Element) -> int:
+        return self.counts.get(node, (0, 0, 0, 0))[0]
+
+
+def prune(root: etree._Element, config: BodyConfig = DEFAULT) -> None:
+    """Drop furniture, hidden and link-list subtrees that do not hold the story."""
+    stats = _Stats(root)
+    total = max(stats.mass(root), 1.0)
+    doomed: list[etree._Element] = []
+    skip: set[etree._Element] = set()
+    for node in root.iter():
+        if not isinstance(node.tag, str) or node is root:
+            continue
+        parent = node.getparent()
+        if parent in skip:
+            skip.add(node)
+            continue
+        if _hidden(node) or is_furniture(node):
+            if stats.mass(node) <= config.prune_max_share * total:
+                doomed.append(node)
+                skip.add(node)
+        elif node.tag in _LIST_BLOCKS and stats.length(node):
+            if stats.link_density(node) > config.link_density and stats.mass(node) <= 0.2 * total:
+                doomed.append(node)
+                skip.add(node)
+    for node in doomed:
+        _drop(node)
+
+
+_LIST_BLOCKS = frozenset(("ul", "ol", "dl", "table", "div", "section", "li", "p", "td", "span", "dd", "dt", "tr"))
+
+
+def _drop(node: etree._Element) -> None:
+    parent = node.getparent()
+    if parent is None:
+        return
+    tail = node.tail
+    previous = node.getprevious()
+    parent.remove(node)
+    if tail:  # keep the text that follows the dropped element
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+
+
+def refine(node: etree._Element, config: BodyConfig = DEFAULT) -> etree._Element:
+    """Descend while one child holds most of ``node``'s sentence text."""
+    stats = _Stats(node)
+    while True:
+        total = stats.mass(node)
+        if total <= 0:
+            return node
+        best, best_mass = None, 0.0
+        for child in node:
+            if not isinstance(child.tag, str):
+                continue
+            mass = stats.mass(child)
+            if mass > best_mass:
+                best, best_mass = child, mass
+        if best is None or best_mass < config.descend_share * total or best.tag in ("p", "span", "a", "font", "b", "strong"):
+            return node
+        node = best
+
+
+def best_container(doc: etree._Element, config: BodyConfig = DEFAULT) -> etree._Element | None:
+    body = doc.find("body")
+    start = body if body is not None else doc
+    return refine(start, config) if _Stats(start).mass(start) > 0 else None
+
+
+def clean_lines(text: str, config: BodyConfig = DEFAULT) -> str:
+    """Cut the text at the first boundary heading, drop widget lines above the first sentence."""
+    kept: list[str] = []
+    seen = 0
+    started = False
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if seen >= config.boundary_after and len(stripped) <= 30 and _BOUNDARY.match(stripped):
+            break
+        if _WIDGET_LINE.match(stripped):
+            continue
+        if not started:
+            if _is_sentence(stripped):
+                started = True
+            elif not _CJK.search(stripped) and len(stripped) < 40:
+                continue  # a share or login widget's Latin label above the story
+        kept.append(line)
+        seen += len(stripped)
+    return "\n".join(kept)
+
+
+def _is_sentence(line: str) -> bool:
+    return len(line) >= 15 and bool(_PUNCT.search(line))
+
+
+def drop_lines(text: str, unwanted: Iterable[str]) -> str:
+    bad = {u for u in unwanted if u}
+    return "\n".join(line for line in text.split("\n") if line.strip() not in bad)
