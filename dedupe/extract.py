@@ -19,6 +19,7 @@ from lxml import etree
 from dedupe.decode import decode_html
 from dedupe.extract_body import DEFAULT as BODY_DEFAULT
 from dedupe.extract_body import BodyConfig, best_container, clean_lines, prune, refine
+from dedupe.extract_source import byline_outlet, credited_outlet
 
 logger = logging.getLogger(__name__)
 # trafilatura logs ERROR for every page it cannot parse ("empty HTML tree"); such a page is ours to
@@ -323,8 +324,10 @@ def _extract(html: str, url: str | None, selectors: Selectors, encoding: str,
         match = _SOURCE.search(text)
         source = match.group(1) if match else text
     else:
+        header_lines = header.split("\n")
         source = (
             _source_in(info_text or header)
+            or byline_outlet(header_lines[1:] if len(header_lines) > 1 else header_lines)
             or _source_element(doc)
             or _meta(doc, "source", "og:article:source", "contentsource")
         )
@@ -339,6 +342,8 @@ def _extract(html: str, url: str | None, selectors: Selectors, encoding: str,
         author = _NEXT_LABEL.split(match.group(1))[0] if match else ""
     text, method = _body(doc, html, url, selectors, body_config)
     text, editor = _strip_trailer(text)
+    if not source:
+        source = credited_outlet(text)
     if not editor:  # the 责编 line often sits just outside the container the body rules kept
         for line in lines:
             match = _EDITOR.search(line)
