@@ -108,21 +108,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from dedupe.extract import extract
+    from aidnews.extract_cmd import ExtractUsageError, run
 
-    path = Path(args.page)
     try:
-        body = path.read_bytes()
-    except OSError as exc:
-        raise UserError(f"cannot read {path}: {exc.strerror}") from exc
-    found = extract(body, args.url)
-    if args.json:
-        data = found.as_json()
-        print(json.dumps(data, ensure_ascii=False, indent=1))
-    else:
-        print(f"title:     {found.title}\npublished: {found.published}\nsource:    {found.source}\n"
-              f"author:    {found.author}\n\n{found.text}")
-    return 0
+        return run(args)
+    except ExtractUsageError as exc:
+        raise UserError(str(exc)) from exc
 
 
 def _open_catalog(paths: DataPaths):  # type: ignore[no-untyped-def]
@@ -331,10 +322,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", type=int, default=1, help="size multiplier for benchmarks")
     p.set_defaults(func=cmd_sample_web)
 
-    p = sub.add_parser("extract", help="extract title, time, 来源 and text from one HTML page")
-    p.add_argument("page", help="HTML file (bytes in any charset)")
-    p.add_argument("--url", help="the page's URL")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p = sub.add_parser("extract", help="extract title, time, 来源 and text from HTML pages or a WARC file")
+    from aidnews.extract_cmd import add_arguments as _extract_arguments
+
+    _extract_arguments(p)
     p.set_defaults(func=cmd_extract)
 
     p = sub.add_parser("index", help="rebuild catalog captures (and missing articles) from the WARC files")
