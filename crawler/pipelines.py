@@ -8,7 +8,7 @@ from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.http import Response
 from sqlalchemy.exc import SQLAlchemyError
 from twisted.internet import task
@@ -18,6 +18,7 @@ from archive.catalog.store import BACKOFF, RETRIES
 from archive.errors import CatalogError
 from archive.indexer import source_for_url
 from archive.warc_writer import RecordRef
+from crawler.articles import article_row
 from crawler.health import assess
 from crawler.items import ArticleItem
 from crawler.locations import catalog_url
@@ -83,17 +84,19 @@ class CatalogPipeline:
             self.flush()
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
-        if isinstance(item, ArticleItem) and item.record_id:
-            if item.source_id in self.counts:
-                self.counts[item.source_id]["articles"] += 1
-            self._articles.append({
-                "record_id": item.record_id, "url": item.url, "source_id": item.source_id,
-                "section": item.section, "title": item.title, "published": item.published,
-                "origin": item.origin[:200], "editor": item.editor[:200], "author": item.author[:200],
-                "text": item.text, "captured_at": item.captured_at,
-            })
-            if len(self._articles) >= self.batch_size:
-                self.flush()
+        if not isinstance(item, ArticleItem):
+            return item
+        if not item.record_id:
+            # An article row names its WARC record; with WARC_ENABLED off, or a body WARC_MAX_BODY left
+            # out, there is none: say so in the stats rather than lose the article silently.
+            if self.crawler and self.crawler.stats:
+                self.crawler.stats.inc_value("catalog/article_without_record")
+            raise DropItem(f"no WARC record for {item.url}: article not catalogued", log_level="INFO")
+        if item.source_id in self.counts:
+            self.counts[item.source_id]["articles"] += 1
+        self._articles.append(article_row(item))
+        if len(self._articles) >= self.batch_size:
+            self.flush()
         return item
 
     def flush(self) -> None:

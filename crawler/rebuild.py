@@ -18,9 +18,8 @@ from archive.catalog import Catalog
 from archive.catalog.models import Article, Capture
 from archive.errors import WarcReadError
 from archive.warc_reader import load_response
+from crawler.articles import article_item, article_row, extract_article
 from crawler.sources import Source, catalog_rows
-from crawler.spiders.base import section_of
-from dedupe.extract import extract
 
 logger = logging.getLogger(__name__)
 
@@ -48,16 +47,12 @@ def rebuild_articles(catalog: Catalog, warc_dir: Path, sources: Sequence[Source]
             logger.warning("cannot rebuild %s: %s", capture.url, exc)
             continue
         content_type = next((v for k, v in stored.headers if k.lower() == "content-type"), None)
-        found = extract(stored.payload, capture.url, content_type or source.encoding or None, source.selectors)
+        found = extract_article(stored.payload, capture.url, content_type, source)
         if not found.text:
             continue
         have.add(capture.url)
-        rows.append({
-            "record_id": capture.record_id, "url": capture.url, "source_id": source.id, "section": section_of(capture.url),
-            "title": found.title, "published": datetime.fromisoformat(found.published) if found.published else None,
-            "origin": found.source, "editor": found.editor, "author": found.author, "text": found.text,
-            "captured_at": datetime.strptime(capture.timestamp + "+0000", "%Y%m%d%H%M%S%z"),
-        })
+        captured = datetime.strptime(capture.timestamp + "+0000", "%Y%m%d%H%M%S%z")
+        rows.append(article_row(article_item(found, capture.url, source, capture.record_id, captured)))
     for start in range(0, len(rows), 200):
         catalog.add_articles(rows[start:start + 200])
     return len(rows)

@@ -15,13 +15,13 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
+from crawler.articles import article_item, extract_article
 from crawler.errors import SourceError
 from crawler.fetch_errors import failure_kind
 from crawler.history import History
 from crawler.items import ArticleItem
 from crawler.locations import catalog_url, warc_dir
 from crawler.sources import Source, load_sources
-from dedupe.extract import extract
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +51,7 @@ class SourceSpider(Spider):
         self._by_id: dict[str, Source] = {}
         self.history = History({}, Path("."))
         self._pages: dict[str, int] = {}
+        self.allowed_domains: list[str] = []
 
     @classmethod
     def select_sources(cls, settings: BaseSettings, seeds: Path | None, only: list[str] | None) -> list[Source]:
@@ -110,14 +111,15 @@ class SourceSpider(Spider):
 
     def fetch_failed(self, failure: Failure) -> None:
         """Count a failed fetch under its kind and go on: a broken server never stops the crawl."""
-        kind = failure_kind(failure.value)
+        error = failure.value if failure.value is not None else RuntimeError("unknown failure")
+        kind = failure_kind(error)
         if kind == "robots":
             self.crawler.stats.inc_value("fetch/skipped/robots")  # the site asked us not to: no failure
             return
         self.crawler.stats.inc_value(f"fetch/failed/{kind}")
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
-        logger.warning("fetch failed (%s): %s: %s", kind, url, str(failure.value)[:300] or type(failure.value).__name__)
+        logger.warning("fetch failed (%s): %s: %s", kind, url, str(error)[:300] or type(error).__name__)
 
     def _known_article(self, url: str, source: Source) -> bool:
         previous = self.history.get(url)
@@ -211,8 +213,8 @@ class SourceSpider(Spider):
             # Not text, whatever the Content-Type says (NUL bytes do not occur in HTML).
             self.crawler.stats.inc_value("articles/skipped_not_text")
             return
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
-        found = extract(response.body, response.url, content_type or source.encoding or None, source.selectors)
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+        found = extract_article(response.body, response.url, content_type, source)
         self.crawler.stats.inc_value(f"articles/parsed/{source.id}")
         if source.selectors.body and found.method != "selectors":
             self.crawler.stats.inc_value(f"articles/selectors_missed/{source.id}")
@@ -221,18 +223,5 @@ class SourceSpider(Spider):
             logger.warning("no article text at %s", response.url)
             return
         yield from self.requisites(response, source)
-        published = datetime.fromisoformat(found.published) if found.published else None
-        ref = response.meta.get("warc_record")
         self.crawler.stats.inc_value(f"articles/{source.id}")
-        yield ArticleItem(
-            url=response.url, source_id=source.id, section=section_of(response.url), title=found.title,
-            published=published, origin=found.source, editor=found.editor, author=found.author,
-            text=found.text, record_id=ref.record_id if ref else None, captured_at=datetime.now(UTC),
-        )
-
-
-def section_of(url: str) -> str:
-    """The section part of an article URL: /cn/aid_tibet/news/202502/t..html -> cn/aid_tibet/news."""
-    parts = [p for p in urlsplit(url).path.split("/") if p]
-    kept = [p for p in parts[:-1] if not p.isdigit() and not (len(p) == 6 and p.isdigit())]
-    return "/".join(kept[:3])
+        yield article_item(found, response.url, source, record.record_id if record else None, datetime.now(UTC))
