@@ -394,6 +394,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return func(args)
+    except BrokenPipeError:
+        # The reader went away (`aidnews extract big.html | head`): not an error. Point stdout at
+        # /dev/null so the interpreter's last flush does not complain either.
+        _silence_stdout()
+        return 0
     except UserError as exc:
         print(f"aidnews: error: {redact.redact_url(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
@@ -412,8 +417,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("aidnews: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return 0
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (a test's StringIO): nothing will flush
+        pass
 
 
 if __name__ == "__main__":

@@ -1,0 +1,52 @@
+"""The command line in-process through ``main(argv)``, as warcio tests its own: exit codes and stderr."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from aidnews.cli import main
+from tests.conftest import BIN
+
+
+class _ClosedPipe:
+    """A stdout whose reader has gone away."""
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def flush(self) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def fileno(self) -> int:
+        raise ValueError("no file descriptor")
+
+
+def _page(tmp_path: Path, paragraphs: int) -> Path:
+    page = tmp_path / "big.html"
+    body = "".join(f"<p>对口援藏30年，援藏干部第{i}批扎根高原，为当地群众办实事、解难题。</p>" for i in range(paragraphs))
+    page.write_text(f"<html><head><title>援藏</title></head><body><div id='text'>{body}</div></body></html>",
+                    encoding="utf-8")
+    return page
+
+
+def test_broken_pipe_is_quiet_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    page = _page(tmp_path, 20)
+    monkeypatch.setattr("sys.stdout", _ClosedPipe())
+    assert main(["extract", str(page)]) == 0
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_broken_pipe_is_quiet_through_head(tmp_path: Path) -> None:
+    page = _page(tmp_path, 4000)  # far more text than a pipe buffers
+    process = subprocess.Popen([str(BIN / "aidnews"), "extract", str(page)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.read(100)
+    process.stdout.close()  # what `head -c 100` does
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 0, stderr
+    assert "Traceback" not in stderr and "BrokenPipe" not in stderr, stderr
