@@ -72,3 +72,26 @@ def test_naive_datetimes_are_refused(tmp_path: Path) -> None:
 def test_bad_url_is_a_catalog_error() -> None:
     with pytest.raises(CatalogError, match="cannot open catalog"):
         Catalog("nosuchdb://x")
+
+
+def test_urlkey_migration_rewrites_stored_keys_as_pywb_computes_them(tmp_path: Path) -> None:
+    from sqlalchemy import insert, select
+
+    from archive.surt import surt
+
+    catalog = Catalog(catalog_url_for(tmp_path), migrate=False)
+    catalog.upgrade("0003")  # a catalog written before the keys were pywb's
+    old = {"http://www.tibet.cn/cn/aid_tibet/rw/": "cn,tibet)/cn/aid_tibet/rw/",
+           "http://tibet.cn/a?c+d=1&b=%2F": "cn,tibet)/a?b=%2f&c+d=1",
+           "http://www.tibet.cn/cn/a.html": "cn,tibet)/cn/a.html"}
+    with catalog.session() as session:
+        for n, (url, key) in enumerate(old.items()):
+            session.execute(insert(Capture).values(
+                record_id=f"<urn:uuid:{n}>", record_type="response", url=url, urlkey=key, timestamp="20250217000000",
+                status=200, mime="text/html", digest="sha1:X", filename="f.warc.gz", offset=0, length=1))
+        session.commit()
+    catalog.upgrade("head")
+    with catalog.session() as session:
+        keys = dict(session.execute(select(Capture.url, Capture.urlkey)).all())
+    assert keys == {url: surt(url) for url in old}
+    assert keys["http://www.tibet.cn/cn/aid_tibet/rw/"] == "cn,tibet)/cn/aid_tibet/rw"
