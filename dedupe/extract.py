@@ -31,6 +31,17 @@ _DATE = re.compile(
     r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?"
     r"(?:\s*(?:T|\s)?\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?"
 )
+_US_DATE = re.compile(
+    r"(?<![\d/])(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?"
+)
+# A date without its year: "09-30 22:46", "9月30日 10:20" (the year comes from elsewhere on the page).
+_NO_YEAR = re.compile(
+    r"(?<![\d/-])(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?(?:\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)"
+)
+_TIME_LABEL = re.compile(
+    r"(?:发布时间|發布時間|發佈時間|发布日期|發布日期|建立時間|更新时间|更新時間|时间|時間|日期|发表于|發表於)\s*[:：]?\s*(.{8,30})"
+)
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:[-/年.]?\s*\d{1,2})")
 # 来源：X, 来源：[ X ], 稿源: X; not 图片来源 (a photo credit).
 _SOURCE = re.compile(
     r"(?<!图片)(?<!图)(?:来源|來源|稿源|来自|信息来源|文章来源)\s*[:：]\s*[\[【(（]?\s*([^\s|丨/　<>\[\]【】()（）]{2,30})"
@@ -54,6 +65,7 @@ _BODY_CANDIDATES = (
     "article", "#endText", ".post_text", ".left_zw", "#p-detail", ".rm_txt_con",
 )
 _DROP_TAGS = ("script", "style", "noscript", "iframe", "form", "nav", "footer", "header", "aside")
+_PAGE_DROP = ("script", "style", "noscript", "iframe")
 _BLOCK_TAGS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article", "blockquote", "center", "table"}
 _META_PUBLISHED = (
     "publishdate", "PubDate", "pubdate", "publish_time", "article:published_time",
@@ -91,8 +103,34 @@ class Extracted:
         }
 
 
-def parse_published(text: str) -> str | None:
-    """First date/time in ``text`` as ISO 8601 (Asia/Shanghai), or None."""
+def _moment(year: int, month: int, day: int, hour: str | None, minute: str | None,
+            second: str | None) -> datetime | None:
+    try:
+        return datetime(year, month, day, int(hour or 0), int(minute or 0), int(second or 0), tzinfo=SHANGHAI)
+    except ValueError:
+        return None
+
+
+def _us_date(text: str) -> tuple[int, datetime] | None:
+    """``9/17/2004 5:54:13 AM`` (month first; day first when the first number passes 12)."""
+    match = _US_DATE.search(text)
+    if not match:
+        return None
+    a, b, year, hour, minute, second, half = match.groups()
+    month, day = (int(a), int(b)) if int(a) <= 12 else (int(b), int(a))
+    if hour and half:
+        hour = str(int(hour) % 12 + (12 if half.upper() == "PM" else 0))
+    moment = _moment(int(year), month, day, hour, minute, second)
+    return (match.start(), moment) if moment else None
+
+
+def parse_published(text: str, year: int | None = None) -> str | None:
+    """First date/time in ``text`` as ISO 8601 (Asia/Shanghai), or None.
+
+    A date with no time yields to a later mention of the same day with its time (a byline gives
+    ``2020-01-03`` and the footer ``2020-01-03 18:13``). With ``year``, a date without one
+    (``09-30 22:46``, ``9月30日``) is read in that year.
+    """
     if not text:
         return None
     iso = re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})", text)
@@ -101,27 +139,40 @@ def parse_published(text: str) -> str | None:
             return datetime.fromisoformat(iso.group(0).replace("Z", "+00:00")).isoformat()
         except ValueError:
             pass
-    match = _DATE.search(text)
-    if not match:
+    found: list[tuple[int, datetime, bool]] = []
+    for match in _DATE.finditer(text):
+        y, mo, d, hour, minute, second = match.groups()
+        moment = _moment(int(y), int(mo), int(d), hour, minute, second)
+        if moment is not None:
+            found.append((match.start(), moment, hour is not None))
+    us = _us_date(text)
+    if us is not None:
+        found.append((us[0], us[1], True))
+    if not found and year is not None:
+        for match in _NO_YEAR.finditer(text):
+            mo, d, hour, minute, second = match.groups()
+            moment = _moment(year, int(mo), int(d), hour, minute, second)
+            if moment is not None:
+                found.append((match.start(), moment, hour is not None))
+                break
+    if not found:
         return None
-    year, month, day, hour, minute, second = match.groups()
-    try:
-        moment = datetime(
-            int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0),
-            tzinfo=SHANGHAI,
-        )
-    except ValueError:
-        return None
-    return moment.isoformat()
+    found.sort(key=lambda item: item[0])
+    first = found[0]
+    if not first[2]:
+        for _at, moment, timed in found[1:]:
+            if timed and moment.date() == first[1].date():
+                return moment.isoformat()
+    return first[1].isoformat()
 
 
-def block_text(element: etree._Element) -> str:
-    """Visible text of ``element`` with one line per block element."""
+def block_text(element: etree._Element, drop: tuple[str, ...] = _DROP_TAGS) -> str:
+    """Visible text of ``element`` with one line per block element (``drop`` subtrees left out)."""
     parts: list[str] = []
 
     def walk(node: etree._Element) -> None:
         tag = node.tag if isinstance(node.tag, str) else ""
-        if tag in _DROP_TAGS:
+        if tag in drop:
             if node.tail:
                 parts.append(node.tail)
             return
@@ -306,17 +357,20 @@ def _extract(html: str, url: str | None, selectors: Selectors, encoding: str,
         return Extracted("", None, "", "", "", "", encoding, "unparsable")
     for bad in doc.xpath("//script|//style|//noscript"):
         bad.drop_tree()
-    page_text = block_text(doc.body if doc.find("body") is not None else doc)
+    # The headline, byline and time often sit in <header>, <aside> or a <form>: only the body
+    # rules leave those out.
+    page_text = block_text(doc.body if doc.find("body") is not None else doc, _PAGE_DROP)
     lines = page_text.split("\n")
     title = _title(doc, selectors, lines)
     header = _header_window(lines, title)
     info_node = _first(doc, selectors.published)
     info_text = block_text(info_node) if info_node is not None else ""
+    year = _year_hint(doc, url, page_text)
     published = (
-        parse_published(info_text)
+        parse_published(info_text, year)
         or parse_published(_meta(doc, *_META_PUBLISHED))
-        or _published_in(header)
-        or _published_in("\n".join(lines[:80]))
+        or _published_in(header, year)
+        or _published_in("\n".join(lines[:80]), year)
     )
     source_node = _first(doc, selectors.source)
     if source_node is not None:
@@ -397,13 +451,29 @@ def _header_window(lines: list[str], title: str) -> str:
     return "\n".join(window)
 
 
-def _published_in(header: str) -> str | None:
-    labelled = re.search(r"(?:发布时间|發布時間|发布日期|时间|日期|发表于)\s*[:：]?\s*(.{8,30})", header)
+def _published_in(header: str, year: int | None = None) -> str | None:
+    labelled = _TIME_LABEL.search(header)
     if labelled:
-        found = parse_published(labelled.group(1))
+        found = parse_published(labelled.group(1), year)
         if found:
             return found
     return parse_published(header)
+
+
+def _year_hint(doc: etree._Element, url: str | None, page_text: str) -> int | None:
+    """The year a page's dates belong to: from its meta dates, its URL, else its first full date."""
+    for node in doc.xpath("//meta[@content]"):
+        content = node.get("content") or ""
+        if len(content) <= 40:
+            match = _DATE.search(content)
+            if match:
+                return int(match.group(1))
+    if url:
+        match = _YEAR.search(url.split("?")[0].split("://")[-1].partition("/")[2])
+        if match:
+            return int(match.group(1))
+    match = _DATE.search(page_text)
+    return int(match.group(1)) if match else None
 
 
 def _source_element(doc: etree._Element) -> str:
