@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from aidnews.errors import UserError
+
 
 def add_dedupe_parser(sub: Any) -> None:
     p = sub.add_parser("dedupe", help="find repeated bodies and copies across sites")
@@ -26,7 +28,6 @@ def _progress(stage: str, count: int) -> None:
 
 
 def cmd_dedupe(args: argparse.Namespace) -> int:
-    from aidnews.cli import UserError
     from dedupe.engine import DedupeConfig, find_duplicates
     from dedupe.errors import InputError
     from dedupe.jsonl import JsonlSource
@@ -51,12 +52,10 @@ def cmd_dedupe(args: argparse.Namespace) -> int:
         else:
             sys.stdout.write(text)
         return 0
-    from aidnews.cli import _open_catalog
-    from aidnews.paths import DataPaths
+    from aidnews.commands.common import open_catalog, paths_of
     from dedupe.catalog_pass import run_catalog_pass
 
-    paths = DataPaths.resolve(args.data, args.catalog)
-    catalog = _open_catalog(paths)
+    catalog = open_catalog(paths_of(args))
     summary = run_catalog_pass(catalog, config, rebuild=args.rebuild, progress=_progress)
     print(f"dedupe: {summary['new_articles']} new articles fingerprinted, {summary['new_pairs']} new pairs, "
           f"{summary['clusters']} clusters")

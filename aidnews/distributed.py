@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
+from aidnews import self_command
 from aidnews.paths import DataPaths
 
 
@@ -37,10 +38,12 @@ def clear_frontier(redis_url: str, prefix: str) -> int:
 
 
 def worker_command(paths: DataPaths, prefix: str, worker: str, sources: Sequence[str],
-                   sample_web: str | None, overrides: Sequence[str]) -> list[str]:
+                   sample_web: str | None, overrides: Sequence[str], seeds: Path | None = None) -> list[str]:
     """One local worker's command line; the catalog and Redis URLs go in :func:`worker_env`."""
-    command = [sys.executable, "-m", "aidnews.cli", "crawl", "--data", str(paths.root),
+    command = [*self_command(), "crawl", "--data", str(paths.root),
                "--redis-prefix", prefix, "--join", "--worker-id", worker, *sources]
+    if seeds:
+        command += ["--seeds", str(seeds)]
     if sample_web:
         command += ["--sample-web", sample_web]
     for setting in overrides:
@@ -56,7 +59,7 @@ def worker_env(paths: DataPaths, redis_url: str) -> dict[str, str]:
 
 def run_distributed(paths: DataPaths, redis_url: str, workers: int, prefix: str = "aidnews",
                     sources: Sequence[str] = (), sample_web: str | None = None,
-                    overrides: Sequence[str] = ()) -> DistributedResult:
+                    overrides: Sequence[str] = (), seeds: Path | None = None) -> DistributedResult:
     from aidnews.crawl import reconcile
     from archive.catalog import Catalog
 
@@ -65,7 +68,7 @@ def run_distributed(paths: DataPaths, redis_url: str, workers: int, prefix: str 
     Catalog(paths.catalog_url).close()  # migrate once, before the workers race to do it
     clear_frontier(redis_url, prefix)
     processes = {
-        f"w{i}": subprocess.Popen(worker_command(paths, prefix, f"w{i}", sources, sample_web, overrides),
+        f"w{i}": subprocess.Popen(worker_command(paths, prefix, f"w{i}", sources, sample_web, overrides, seeds),
                                   env=worker_env(paths, redis_url))
         for i in range(1, workers + 1)
     }

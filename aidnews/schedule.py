@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from croniter import croniter
 
+from aidnews import self_command
 from aidnews.paths import DataPaths
 from crawler.sources import Source, load_sources
 
@@ -82,7 +83,7 @@ class Cycle:
 def _aidnews(catalog_url: str, *args: str) -> subprocess.CompletedProcess[str]:
     # The catalog URL (maybe with a password) goes by environment, not argv, which `ps` shows everyone.
     env = {**os.environ, "AIDNEWS_CATALOG_URL": catalog_url}
-    return subprocess.run([sys.executable, "-m", "aidnews.cli", *args], text=True, capture_output=True, env=env)
+    return subprocess.run([*self_command(), *args], text=True, capture_output=True, env=env)
 
 
 def run_due(paths: DataPaths, seeds: Path | None = None, sample_web: str | None = None,

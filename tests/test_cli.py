@@ -1,13 +1,20 @@
-"""The `aidnews` command line: demo end to end, extract, and one-line errors."""
+"""The `aidnews` command line: demo end to end, extract, one-line errors and --help, mostly in-process."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from aidnews import __version__, self_command
+from aidnews.cli import build_parser, main
+from aidnews.commands import COMMANDS
+from aidnews.errors import EXIT_USAGE
 from sampleweb.site import SampleWeb
 from tests.conftest import run_cli
 
@@ -34,26 +41,57 @@ def test_extract_json(tmp_path: Path) -> None:
     assert data["title"] == "对口援藏30年|援藏路上的坚守与创新" and data["source"] == "千龙网"
 
 
-@pytest.mark.parametrize(("args", "message"), [
+USER_ERRORS = [
     (["extract", "/nonexistent/page.html"], "cannot read /nonexistent/page.html"),
     (["stats", "--data", "/nonexistent/data"], "no data folder at /nonexistent/data"),
     (["index", "--data", "/nonexistent/data"], "no WARC folder"),
     (["crawl", "--data", "{tmp}", "nosuchsource"], "unknown source(s): nosuchsource"),
     (["crawl", "--data", "{tmp}", "-s", "NOEQUALS"], "-s expects NAME=VALUE"),
+    (["schedule", "--data", "{tmp}", "--once", "-s", "NOEQUALS"], "-s expects NAME=VALUE"),
     (["sample-web", "--scale", "0"], "--scale must be >= 1"),
+    (["export", "wacz", "--data", "{tmp}", "--output", "x.wacz", "--since", "yesterday"], "--since expects a date"),
     (["dedupe", "--input", "x.jsonl", "--k", "99"], "k must be between 0 and 15"),
-])
-def test_user_errors_are_one_line(tmp_path: Path, args: list[str], message: str) -> None:
-    result = run_cli(*[a.replace("{tmp}", str(tmp_path)) for a in args])
-    assert result.returncode == 2
-    assert message in result.stderr and "Traceback" not in result.stderr
-    assert result.stderr.strip().count("\n") == 0
+]
 
 
-def test_help_for_every_command() -> None:
-    for command in ("demo", "crawl", "sample-web", "extract", "index", "stats", "dedupe"):
-        result = run_cli(command, "--help")
-        assert result.returncode == 0 and "usage: aidnews" in result.stdout
+@pytest.mark.parametrize(("args", "message"), USER_ERRORS)
+def test_user_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str],
+                                  message: str) -> None:
+    assert main([a.replace("{tmp}", str(tmp_path)) for a in args]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert err.strip().count("\n") == 0
+
+
+def test_user_error_is_one_line_in_a_subprocess(tmp_path: Path) -> None:
+    result = run_cli("stats", "--data", str(tmp_path / "missing"))
+    assert result.returncode == 2 and result.stderr.strip().count("\n") == 0
+    assert "no data folder at" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_every_command_is_registered_and_has_help(capsys: pytest.CaptureFixture[str]) -> None:
+    parser = build_parser()
+    registered = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    assert sorted(registered) == sorted(COMMANDS.values()) and len(registered) == 12
+    for command in COMMANDS.values():
+        with pytest.raises(SystemExit) as exit_:
+            main([command, "--help"])
+        assert exit_.value.code == 0
+        assert f"usage: aidnews {command}" in capsys.readouterr().out
+
+
+def test_crawl_and_schedule_share_the_crawl_options(capsys: pytest.CaptureFixture[str]) -> None:
+    for command in ("crawl", "schedule"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        out = capsys.readouterr().out
+        assert "--seeds SEEDS" in out and "--sample-web URL" in out and "-s NAME=VALUE, --set NAME=VALUE" in out
+
+
+def test_children_start_the_package_entry_point() -> None:
+    assert self_command() == [sys.executable, "-m", "aidnews"]
+    result = subprocess.run([*self_command(), "--version"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stdout.strip() == f"aidnews {__version__}"
 
 
 def test_bad_seed_file_is_reported_before_crawling(tmp_path: Path) -> None:
