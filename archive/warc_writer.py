@@ -15,12 +15,15 @@ import logging
 import os
 import socket
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -31,6 +34,10 @@ logger = logging.getLogger(__name__)
 
 OPEN_SUFFIX = ".open"
 SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+IDENTICAL_PAYLOAD = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+_REMEMBERED = 10_000  # responses remembered for revisits in the same crawl
+# WARC bytes one writer reads to find revisits' originals when the caller does not say where they are
+SCAN_BUDGET = 4_000_000_000
 SOFTWARE = "aidnews/0.1 (warcio)"
 # Hop-by-hop framing the HTTP client already undid: the stored body is the
 # de-chunked entity, so keeping this header would make readers de-chunk twice.
@@ -59,6 +66,7 @@ class WarcConfig:
     description: str = "aidnews crawl"
     user_agent: str = ""
     robots: str = "obey"
+    is_part_of: str = ""  # warcinfo isPartOf: the collection these files belong to (default: the prefix)
 
     def __post_init__(self) -> None:
         if self.max_size < 1024:
@@ -134,6 +142,10 @@ class WarcFileWriter:
         self._serial = 0
         self._file: BinaryIO | None = None
         self._pending = io.BytesIO()  # one record, serialised before it touches the file
+        # (url, payload digest) -> (record id, WARC-Date) of responses written lately: what a revisit refers to
+        self._originals: OrderedDict[tuple[str, str], tuple[str, str]] = OrderedDict()
+        self._scanned: dict[str, dict[tuple[str, str], list[tuple[str, str]]]] = {}
+        self._scan_left = SCAN_BUDGET
         self._writer: WARCWriter | None = None
         self._filename = ""
         self.files_written: list[str] = []
@@ -175,6 +187,7 @@ class WarcFileWriter:
             "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
             "hostname": self.config.hostname,
             "operator": self.config.operator,
+            "isPartOf": self.config.is_part_of or self.config.prefix,
             "description": self.config.description,
             "robots": self.config.robots,
             "http-header-user-agent": self.config.user_agent,
@@ -251,11 +264,10 @@ class WarcFileWriter:
             http_headers=http_response,
         )
         ref = self._write(writer, response, exchange, moment, "response")
-        path = exchange.url.split("://", 1)[-1].partition("/")
-        request_line = f"{exchange.method} /{path[2]}"
+        # warcio reads a request's status line as "METHOD rest": the HTTP version goes in the line itself.
         http_request = StatusAndHeaders(
-            request_line, _headers_to_str(exchange.request_headers), protocol=exchange.protocol,
-            is_http_request=True,
+            f"{exchange.method} {request_target(exchange.url)} {exchange.protocol}",
+            _headers_to_str(exchange.request_headers), is_http_request=True,
         )
         request = writer.create_warc_record(
             exchange.url,
@@ -273,26 +285,87 @@ class WarcFileWriter:
         return ref
 
     def write_revisit(
-        self, exchange: HttpExchange, refers_to_uri: str, refers_to_date: str, digest: str
+        self, exchange: HttpExchange, refers_to_uri: str, refers_to_date: str, digest: str,
+        *, refers_to: str = "", original: tuple[str, int, int] | None = None,
     ) -> RecordRef:
-        """Write a ``revisit`` record: identical payload digest, or (a 304) server-not-modified."""
+        """Write a ``revisit`` record: identical payload digest, or (a 304) server-not-modified.
+
+        The record names the capture it revisits by URI, by ``WARC-Refers-To`` (its record id) and by
+        ``WARC-Refers-To-Date`` (its exact ``WARC-Date``). Both are read from that record when it can be
+        found: written by this writer lately, at ``original`` (file name, offset, length in the WARC
+        folder), or else looked up in the folder's files by URI, digest and ``refers_to_date`` (which
+        may be given to the second). A 304 carries no payload, so it has no ``WARC-Payload-Digest``
+        (as Heritrix writes it; see docs/formats.md).
+        """
         moment = exchange.fetched_at or self.clock()
         writer = self._ensure_file(moment)
+        found = self._original(refers_to_uri, refers_to_date, digest, original)
+        if found:
+            refers_to = refers_to or found[0]
+            refers_to_date = found[1]
         headers = {"WARC-Record-ID": self.record_id(), "WARC-Date": warc_date(moment)}
         if exchange.ip_address:
             headers["WARC-IP-Address"] = exchange.ip_address
+        not_modified = exchange.status == 304
+        headers["WARC-Profile"] = SERVER_NOT_MODIFIED if not_modified else IDENTICAL_PAYLOAD
+        if refers_to:
+            headers["WARC-Refers-To"] = refers_to
+        headers["WARC-Refers-To-Target-URI"] = refers_to_uri
+        headers["WARC-Refers-To-Date"] = _normal_date(refers_to_date)
+        if not not_modified:
+            headers["WARC-Payload-Digest"] = digest
         http_response = StatusAndHeaders(
             f"{exchange.status} {exchange.reason}".strip(),
             _headers_to_str(exchange.response_headers),
             protocol=exchange.protocol,
         )
-        record = writer.create_revisit_record(
-            exchange.url, digest, refers_to_uri, refers_to_date,
-            http_headers=http_response, warc_headers_dict=headers,
+        record = writer.create_warc_record(
+            exchange.url, "revisit", payload=io.BytesIO(b""), length=0, http_headers=http_response,
+            warc_headers_dict=headers,
         )
-        if exchange.status == 304:
-            record.rec_headers.replace_header("WARC-Profile", SERVER_NOT_MODIFIED)
         return self._write(writer, record, exchange, moment, "revisit")
+
+    # -- the records revisits refer to ---------------------------------------
+    def _original(self, uri: str, date: str, digest: str,
+                  place: tuple[str, int, int] | None) -> tuple[str, str] | None:
+        """(record id, WARC-Date) of the response a revisit refers to, or None when it cannot be found."""
+        known = self._originals.get((uri, digest))
+        if known and _same_moment(known[1], date):
+            return known
+        if place is not None:
+            found = _record_identity(self.config.directory / place[0], place[1], place[2])
+            if found and (not digest or found[2] == digest):
+                return found[0], found[1]
+        return self._scan(uri, date, digest)
+
+    def _scan(self, uri: str, date: str, digest: str) -> tuple[str, str] | None:
+        """Look in the folder's WARC files that opened before ``date`` (newest first), each read once."""
+        try:
+            moment = _parse_date(date)
+        except ValueError:
+            return None
+        stamp = moment.strftime("%Y%m%d%H%M%S")
+        candidates = []
+        for path in self.config.directory.glob(f"{self.config.prefix}-*.warc.gz"):
+            parts = path.name.split("-")
+            if len(parts) >= 3 and parts[-3].isdigit() and parts[-3] <= stamp:
+                candidates.append((parts[-3], path))
+        for _, path in sorted(candidates, reverse=True):
+            if path.name not in self._scanned:
+                size = path.stat().st_size
+                if size > self._scan_left:
+                    if self._scan_left >= 0:
+                        logger.warning("revisits: %s WARC bytes read to find originals; later revisits without "
+                                       "their original's place keep the date they were given", SCAN_BUDGET)
+                        self._scan_left = -1
+                    return None
+                self._scan_left -= size
+                self._scanned[path.name] = _file_identities(path)
+            for record_id, record_date in self._scanned[path.name].get((uri, digest), []):
+                if _same_moment(record_date, date):
+                    return record_id, record_date
+        logger.debug("revisit of %s: no record of %s with digest %s in %s", uri, date, digest, self.config.directory)
+        return None
 
     def _write_raw(self, writer: WARCWriter, record: object) -> tuple[int, int]:
         assert self._file is not None
@@ -324,7 +397,7 @@ class WarcFileWriter:
     ) -> RecordRef:
         offset, length = self._write_raw(writer, record)
         rec_headers = record.rec_headers  # type: ignore[attr-defined]
-        return RecordRef(
+        ref = RecordRef(
             url=exchange.url,
             urlkey=surt(exchange.url),
             timestamp=cdx_timestamp(moment),
@@ -338,3 +411,70 @@ class WarcFileWriter:
             record_type=kind,
             warc_date=rec_headers.get_header("WARC-Date"),
         )
+        if kind == "response":
+            self._originals[(ref.url, ref.digest)] = (ref.record_id, ref.warc_date)
+            if len(self._originals) > _REMEMBERED:
+                self._originals.popitem(last=False)
+        return ref
+
+
+def request_target(url: str) -> str:
+    """The request line's target: path and query as sent, without the fragment."""
+    rest = url.split("://", 1)[-1].split("#", 1)[0]
+    cut = min((i for i in (rest.find("/"), rest.find("?")) if i >= 0), default=len(rest))
+    target = rest[cut:]
+    return target if target.startswith("/") else "/" + target
+
+
+def _parse_date(value: str) -> datetime:
+    moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _normal_date(value: str) -> str:
+    try:
+        moment = _parse_date(value)
+    except ValueError:
+        return value
+    # to the second when given so (an unknown original keeps the precision it came with)
+    return warc_date(moment) if moment.microsecond else moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _same_moment(record_date: str, wanted: str) -> bool:
+    """True when ``record_date`` is ``wanted``, or ``wanted`` is it to the second."""
+    try:
+        have, want = _parse_date(record_date), _parse_date(wanted)
+    except ValueError:
+        return False
+    return have == want or (not want.microsecond and have.replace(microsecond=0) == want)
+
+
+def _record_identity(path: Path, offset: int, length: int) -> tuple[str, str, str] | None:
+    """(record id, WARC-Date, payload digest) of the record at ``offset`` of ``path``."""
+    try:
+        with open(path, "rb") as stream:
+            stream.seek(offset)
+            chunk = stream.read(length)
+        record = next(iter(ArchiveIterator(io.BytesIO(chunk))))
+    except (OSError, StopIteration, ArchiveLoadFailed, ValueError, EOFError):
+        return None
+    headers = record.rec_headers
+    return (headers.get_header("WARC-Record-ID") or "", headers.get_header("WARC-Date") or "",
+            headers.get_header("WARC-Payload-Digest") or "")
+
+
+def _file_identities(path: Path) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """(url, payload digest) -> [(record id, WARC-Date)] of the response records of one WARC file."""
+    found: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    try:
+        with open(path, "rb") as stream:
+            for record in ArchiveIterator(stream):
+                if record.rec_type != "response":
+                    continue
+                headers = record.rec_headers
+                key = (headers.get_header("WARC-Target-URI") or "", headers.get_header("WARC-Payload-Digest") or "")
+                found.setdefault(key, []).append((headers.get_header("WARC-Record-ID") or "",
+                                                  headers.get_header("WARC-Date") or ""))
+    except (OSError, ArchiveLoadFailed, ValueError, EOFError) as exc:
+        logger.warning("%s: cannot read it for revisit references (%s)", path, exc)
+    return found

@@ -48,7 +48,8 @@ WARC_PREFIX = "aidnews"
 WARC_MAX_SIZE = 1_000_000_000
 WARC_MAX_BODY = 0  # 0 = record any body DOWNLOAD_MAXSIZE lets through
 WARC_HOSTNAME = ""
-WARC_OPERATOR = ""
+WARC_OPERATOR = ""  # warcinfo operator: who ran the crawl (name, contact)
+WARC_IS_PART_OF = ""  # warcinfo isPartOf: the collection (default: WARC_PREFIX)
 
 # Catalog (crawler.pipelines)
 CATALOG_ENABLED = True

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.errors import WarcWriteError
 from archive.warc_reader import iter_records, load_response
-from archive.warc_writer import WarcConfig
+from archive.warc_writer import HttpExchange, WarcConfig, WarcFileWriter
 from tests.helpers import GBK_BODY, GZIP_BODY, exchange, pinned_writer
 
 GOLDEN = Path(__file__).parent / "data" / "golden" / "exchange.warc.gz"
@@ -137,3 +139,77 @@ def test_unwritable_directory_is_a_clear_error(tmp_path: Path) -> None:
     target.write_text("not a folder")  # root ignores permissions, so break the path itself
     with pytest.raises(WarcWriteError, match="cannot create WARC file"):
         writer.write_exchange(exchange("http://www.tibet.cn/x.html", b"x"))
+
+
+def _records(directory: Path) -> list[tuple[str, dict[str, str], bytes]]:
+    out = []
+    for path in sorted(directory.glob("*.warc.gz")):
+        with open(path, "rb") as stream:
+            out += [(r.rec_type, dict(r.rec_headers.headers), r.raw_stream.read()) for r in ArchiveIterator(stream)]
+    return out
+
+
+def test_request_lines_carry_the_http_version(tmp_path: Path) -> None:
+    from archive.warc_writer import request_target
+
+    path = _write_sample(tmp_path)
+    with open(path, "rb") as stream:
+        lines = [r.http_headers.protocol + " " + r.http_headers.statusline
+                 for r in ArchiveIterator(stream) if r.rec_type == "request"]
+    assert lines == ["GET /yz/1.shtml HTTP/1.1", "GET /cn/a.html HTTP/1.1"]
+    assert request_target("http://tibet.cn") == "/"
+    assert request_target("http://tibet.cn?a=1#x") == "/?a=1"
+    assert request_target("http://tibet.cn/a/b.html?q=%E6#top") == "/a/b.html?q=%E6"
+
+
+def test_warcinfo_names_operator_and_collection(tmp_path: Path) -> None:
+    writer = WarcFileWriter(WarcConfig(tmp_path, operator="Aid Archive <archive@example.org>", is_part_of="aid-2025"))
+    writer.write_exchange(exchange("http://www.tibet.cn/cn/a.html", b"x"))
+    writer.close()
+    info = _records(tmp_path)[0][2].decode("utf-8")
+    assert "operator: Aid Archive <archive@example.org>\r\n" in info and "isPartOf: aid-2025\r\n" in info
+    assert "isPartOf: test\r\n" in _records_of_sample(tmp_path / "sample")[0][2].decode("utf-8")  # default: prefix
+
+
+def _records_of_sample(directory: Path) -> list[tuple[str, dict[str, str], bytes]]:
+    _write_sample(directory)
+    return _records(directory)
+
+
+def _not_modified(url: str, moment: datetime | None = None) -> HttpExchange:
+    return replace(exchange(url, b"", [(b"ETag", b'"v1"')], status=304, moment=moment), reason="Not Modified")
+
+
+def test_revisits_refer_to_the_exact_original(tmp_path: Path) -> None:
+    url = "http://www.tibet.cn/cn/aid_tibet/news/"
+    first = pinned_writer(tmp_path)
+    original = first.write_exchange(exchange(url, b"<html>list</html>", moment=datetime(2025, 2, 17, 0, 44, 0, 123456,
+                                                                                         tzinfo=UTC)))
+    same_crawl = first.write_revisit(_not_modified(url), url, "2025-02-17T00:44:00Z", original.digest)
+    first.close()
+    # a later crawl: its writer never saw the original and is told its date to the second (the catalog's)
+    later = WarcFileWriter(replace(first.config, prefix="test"), clock=lambda: datetime(2025, 3, 1, tzinfo=UTC))
+    scanned = later.write_revisit(_not_modified(url), url, "2025-02-17T00:44:00Z", original.digest)
+    body = exchange(url, b"<html>list</html>")
+    placed = later.write_revisit(body, url, "2025-02-17T00:44:00Z", original.digest,
+                                 original=(original.filename, original.offset, original.length))
+    unknown = later.write_revisit(body, "http://www.tibet.cn/never.html", "2025-01-01T00:00:00Z", original.digest)
+    later.close()
+    revisits = {h["WARC-Record-ID"]: h for t, h, _ in _records(tmp_path) if t == "revisit"}
+    for ref in (same_crawl, scanned, placed):
+        headers = revisits[ref.record_id]
+        assert headers["WARC-Refers-To"] == original.record_id
+        assert headers["WARC-Refers-To-Date"] == original.warc_date == "2025-02-17T00:44:00.123456Z"
+        assert headers["WARC-Refers-To-Target-URI"] == url
+    for ref in (same_crawl, scanned):  # 304: no payload, so no payload digest
+        assert "WARC-Payload-Digest" not in revisits[ref.record_id]
+        assert revisits[ref.record_id]["WARC-Profile"].endswith("/warc/1.1/revisit/server-not-modified")
+        assert ref.digest == ""
+    assert revisits[placed.record_id]["WARC-Payload-Digest"] == original.digest
+    assert revisits[placed.record_id]["WARC-Profile"].endswith("/warc/1.1/revisit/identical-payload-digest")
+    assert "WARC-Refers-To" not in revisits[unknown.record_id]
+    assert revisits[unknown.record_id]["WARC-Refers-To-Date"] == "2025-01-01T00:00:00Z"
+    for path in tmp_path.glob("*.warc.gz"):
+        result = subprocess.run([str(Path(sys.executable).parent / "warcio"), "check", str(path)],
+                                capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
