@@ -7,6 +7,7 @@ text with paragraphs kept, one per line.
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 from dataclasses import dataclass
@@ -58,14 +59,23 @@ _EDITOR_LABEL = re.compile(r"[(（\[]?\s*(?:责编|责任编辑|編輯|编辑)\s
 _WIDGET = re.compile(
     r"[【\[]?(?:纠错|我要纠错|打印|打印本页|关闭|关闭窗口|返回顶部|收藏|分享|分享到|推荐|字号|图集|大 中 小)[】\]]?"
 )
-_TITLE_SPLIT = re.compile(r"\s*(?:[_|｜—–]|-{1,2}|\s-\s)\s*")
+_TITLE_SPLIT = re.compile(r"\s*(?:[_|｜丨]|(?<![\dA-Za-z])-{1,2}|-{1,2}(?![\dA-Za-z])|\s[-—–]\s)\s*")
+# A site or channel name, as it ends a <title>: "…——新华网", "…——人民网-时政频道".
+_SITE_SHAPE = re.compile(r"[\u4e00-\u9fffA-Za-z0-9·.]{1,12}(?:网|網|网站|網站|报|報|频道|頻道|在线|社|台|官网|官網)")
+# Characters that end one piece of a <title> and begin the next.
+_TITLE_EDGE = frozenset(" _|｜丨-—–·:：/\\>»【】[]()（）《》")
+# A byline line: a date, or a label of the author, the source or the time.
+_BYLINE = re.compile(
+    r"作者|来源|來源|稿源|发布|發布|發佈|时间|時間|日期|记者|記者|编辑|編輯|责编|通讯员|通訊員|实习生|實習生|摄影|攝影|撰文|文/"
+)
 _BODY_CANDIDATES = (
     "#text", ".TRS_Editor", ".Custom_UnionStyle", "#artibody", "#article_content",
     "#content_main", ".article-content", ".article_content", "#content", ".content",
     "article", "#endText", ".post_text", ".left_zw", "#p-detail", ".rm_txt_con",
 )
-_DROP_TAGS = ("script", "style", "noscript", "iframe", "form", "nav", "footer", "header", "aside")
-_PAGE_DROP = ("script", "style", "noscript", "iframe")
+_DROP_TAGS = ("script", "style", "noscript", "iframe", "title", "form", "nav", "footer", "header", "aside")
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
+_PAGE_DROP = ("script", "style", "noscript", "iframe", "title")
 _BLOCK_TAGS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article", "blockquote", "center", "table"}
 _META_PUBLISHED = (
     "publishdate", "PubDate", "pubdate", "publish_time", "article:published_time",
@@ -214,15 +224,19 @@ def _meta(doc: etree._Element, *names: str) -> str:
 
 
 def clean_title(title: str, site_names: tuple[str, ...] = ()) -> str:
-    """Drop the site suffix: ``标题_中国西藏网`` -> ``标题``."""
+    """Drop the site suffix: ``标题_中国西藏网`` -> ``标题``; ``主题——副题`` stays whole."""
     title = re.sub(r"\s+", " ", title).strip()
     for name in site_names:
         title = title.replace(name, "").strip(" _-|｜—")
     pieces = [p for p in _TITLE_SPLIT.split(title) if p.strip()]
-    if len(pieces) > 1:
+    if pieces:
         # The headline is the longest piece; site and channel names are short.
-        return max(pieces, key=len).strip()
-    return title
+        title = max(pieces, key=len).strip()
+    # "——" joins a headline and its subtitle; it only ends a headline before a site's name.
+    parts = title.split("——")
+    while len(parts) > 1 and _SITE_SHAPE.fullmatch(parts[-1].strip()):
+        parts.pop()
+    return "——".join(parts).strip()
 
 
 def _headings(doc: etree._Element) -> list[str]:
@@ -237,26 +251,102 @@ def _headings(doc: etree._Element) -> list[str]:
     return found
 
 
-def _date_line(lines: list[str]) -> int:
-    """Index of the first short line holding a date (the article's byline), or -1."""
+def _is_byline(line: str) -> bool:
+    return len(line) <= 120 and bool(_DATE.search(line) or _US_DATE.search(line)) or (
+        len(line) <= 40 and bool(_BYLINE.search(line)))
+
+
+def _line_index(lines: list[str], text: str) -> int:
+    """Index of the page line where ``text`` (the body) begins, or -1."""
+    first = next((line.strip() for line in text.split("\n") if line.strip()), "")
+    if not first:
+        return -1
+    key = first[:20]
     for i, line in enumerate(lines):
-        if len(line) <= 120 and _DATE.search(line):
+        if line.strip().startswith(key):
             return i
     return -1
 
 
-def _title(doc: etree._Element, selectors: Selectors, lines: list[str]) -> str:
+def _above_byline(lines: list[str], body_at: int, bare: bool = False) -> tuple[int, str]:
+    """The headline as pages place it: the line above the byline that precedes the body.
+
+    With ``bare`` (a page without any <title>) and no byline, the body's first line when it reads
+    as a heading (short, no full stop), else the line right above the body.
+    """
+    if body_at < 0:
+        return -1, ""
+    i = body_at - 1
+    seen_byline = False
+    while i >= 0 and body_at - i <= 12:
+        line = lines[i].strip()
+        if _is_byline(line):
+            seen_byline = True
+        elif "://" in line or line.startswith("www."):
+            pass
+        elif len(line) > 12 or (seen_byline and len(line) >= 5 and _CJK_CHAR.search(line)):
+            break
+        i -= 1
+    if not seen_byline:
+        if not bare:
+            return -1, ""
+        first = lines[body_at].strip()
+        if 5 <= len(first) <= 60 and "。" not in first:
+            return body_at, first
+    if i < 0 or body_at - i > 12:
+        return -1, ""
+    line = lines[i].strip()
+    if 5 <= len(line) <= 100 and _CJK_CHAR.search(line) and "://" not in line and not line.startswith("www."):
+        return i, line
+    return -1, ""
+
+
+def _shown_title(raw: str, lines: list[str], limit: int) -> tuple[int, str]:
+    """The longest page line (or two or three adjacent lines) that is a whole piece of ``raw``.
+
+    A page shows its headline once; the <title> adds the site or channel around it. The match must
+    start and end at a piece edge of ``raw`` (a separator, a bracket or its ends).
+    """
+    best_at, best = -1, ""
+    for i, line in enumerate(lines[:limit]):
+        text = line.strip()
+        if len(text) < 4 or len(text) > 150 or len(text) < len(best):
+            continue
+        for j in range(3):
+            at = raw.find(text)
+            if at < 0:
+                break
+            end = at + len(text)
+            if (at == 0 or raw[at - 1] in _TITLE_EDGE) and (end == len(raw) or raw[end] in _TITLE_EDGE):
+                if len(text) >= len(best):  # on a tie the later line, nearer the story
+                    best_at, best = i, text
+            if i + j + 1 >= len(lines):
+                break
+            text = text + lines[i + j + 1].strip()
+    return best_at, best
+
+
+def _title(doc: etree._Element, selectors: Selectors, lines: list[str], body_at: int = -1) -> str:
     node = _first(doc, selectors.title)
     if node is not None:
         return block_text(node).replace("\n", " ").strip()
     page_title = re.sub(r"\s+", " ", " ".join(doc.xpath("//head/title//text()|//title//text()"))).strip()
-    cleaned = clean_title(_meta(doc, "og:title") or page_title)
+    og_title = re.sub(r"\s+", " ", _meta(doc, "og:title")).strip()
+    # TRS-style pages keep the headline (with its subtitle markup) in <meta name="ArticleTitle">.
+    article_title = re.sub(r"<[^>]+>", "", _meta(doc, "ArticleTitle", "articleTitle", "headline")).strip()
+    cleaned = clean_title(og_title or page_title)
+    headline_at, headline = _above_byline(lines, body_at, bare=not (page_title or og_title))
+    limit = body_at + 1 if body_at >= 0 else len(lines)
+    for raw in (page_title, og_title, article_title):
+        if not raw:
+            continue
+        at, shown = _shown_title(raw, lines, limit)
+        longest = max((len(p) for p in _TITLE_SPLIT.split(raw)), default=0)
+        if shown and 2 * len(shown) >= longest:
+            if headline and headline_at - at > 6 and not _overlap(headline, raw):
+                return headline  # the <title> is the site's banner, far above this story
+            return shown
     headings = _headings(doc)
-    raw = page_title.replace(" ", "")
-    for heading in headings:  # "<headline>_<site>": the page title starts with the headline
-        h = heading.replace(" ", "")
-        if len(h) >= 4 and raw.startswith(h) and (len(raw) == len(h) or not raw[len(h)].isalnum()):
-            return heading
     squash = cleaned.replace(" ", "")
     if squash:
         for heading in headings:  # the heading that is the page title, in its own spelling
@@ -265,16 +355,18 @@ def _title(doc: etree._Element, selectors: Selectors, lines: list[str]) -> str:
                 return heading
             if squash in h and len(h) <= 1.5 * len(squash):
                 return cleaned  # the heading adds a channel label ("智能 ...")
-    # No heading repeats the page title: the page title may be just the site's name. The headline
-    # then is the heading (or, with no title at all, the line) right above the byline.
-    date_at = _date_line(lines)
-    above = [line for line in lines[max(0, date_at - 3):max(date_at, 0)]
-             if 5 <= len(line) <= 100 and "://" not in line and not line.startswith("www.")]
-    if above:
-        nearest = above[-1]
-        if not squash or (nearest in headings and squash not in "".join(above).replace(" ", "")):
-            return nearest
+    # No line shows the page title: it may be just the site's name. The headline then is the line
+    # right above the byline (or the body).
+    if headline and (not squash or not _overlap(headline, cleaned)):
+        return clean_title(headline)
     return cleaned or (headings[0] if headings else "")
+
+
+def _overlap(a: str, b: str, size: int = 4) -> bool:
+    """True when ``a`` and ``b`` share a run of ``size`` characters (spaces ignored)."""
+    a, b = a.replace(" ", ""), b.replace(" ", "")
+    size = min(size, len(a), len(b))
+    return size > 0 and any(a[i:i + size] in b for i in range(len(a) - size + 1))
 
 
 def _body_node(doc: etree._Element, selectors: Selectors) -> tuple[etree._Element | None, str]:
@@ -361,7 +453,10 @@ def _extract(html: str, url: str | None, selectors: Selectors, encoding: str,
     # rules leave those out.
     page_text = block_text(doc.body if doc.find("body") is not None else doc, _PAGE_DROP)
     lines = page_text.split("\n")
-    title = _title(doc, selectors, lines)
+    # The body rules prune their own copy: the title, time and 来源 rules read the whole page.
+    text, method = _body(copy.deepcopy(doc), html, url, selectors, body_config)
+    text, editor = _strip_trailer(text)
+    title = _title(doc, selectors, lines, _line_index(lines, text))
     header = _header_window(lines, title)
     info_node = _first(doc, selectors.published)
     info_text = block_text(info_node) if info_node is not None else ""
@@ -374,9 +469,9 @@ def _extract(html: str, url: str | None, selectors: Selectors, encoding: str,
     )
     source_node = _first(doc, selectors.source)
     if source_node is not None:
-        text = block_text(source_node).strip()
-        match = _SOURCE.search(text)
-        source = match.group(1) if match else text
+        stated = block_text(source_node).strip()
+        match = _SOURCE.search(stated)
+        source = match.group(1) if match else stated
     else:
         header_lines = header.split("\n")
         source = (
@@ -394,8 +489,6 @@ def _extract(html: str, url: str | None, selectors: Selectors, encoding: str,
         match = _AUTHOR.search(info_text or header)
         # Spans run together in text: "作者：张三发布时间：..." - cut the value at the next label.
         author = _NEXT_LABEL.split(match.group(1))[0] if match else ""
-    text, method = _body(doc, html, url, selectors, body_config)
-    text, editor = _strip_trailer(text)
     if not source:
         source = credited_outlet(text)
     if not editor:  # the 责编 line often sits just outside the container the body rules kept
