@@ -45,7 +45,7 @@ _TIME_LABEL = re.compile(
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:[-/年.]?\s*\d{1,2})")
 # 来源：X, 来源：[ X ], 稿源: X; not 图片来源 (a photo credit).
 _SOURCE = re.compile(
-    r"(?<!图片)(?<!图)(?:来源|來源|稿源|来自|信息来源|文章来源)\s*[:：]\s*[\[【(（]?\s*([^\s|丨/　<>\[\]【】()（）]{2,30})"
+    r"(?<!图片)(?<!图)(?:来源于|來源於|来源|來源|稿源|来自|來自|信息来源|文章来源|出处|出處)\s*[:：]\s*[\[【(（]?\s*([^\s|丨/　<>\[\]【】()（）]{2,30})"
 )
 # A source named right after the time with no label: "2022-02-13 09:57 光明网".
 _NAMED_OUTLET = re.compile(
@@ -466,6 +466,7 @@ def _extract(html: str, url: str | None, selectors: Selectors, encoding: str,
         or parse_published(_meta(doc, *_META_PUBLISHED))
         or _published_in(header, year)
         or _published_in("\n".join(lines[:80]), year)
+        or _labelled_time(page_text, year)  # blogs and forums put "发表于 …" under the post
     )
     source_node = _first(doc, selectors.source)
     if source_node is not None:
@@ -477,6 +478,7 @@ def _extract(html: str, url: str | None, selectors: Selectors, encoding: str,
         source = (
             _source_in(info_text or header)
             or byline_outlet(header_lines[1:] if len(header_lines) > 1 else header_lines)
+            or credited_outlet(header)
             or _source_element(doc)
             or _meta(doc, "source", "og:article:source", "contentsource")
         )
@@ -502,7 +504,7 @@ def _extract(html: str, url: str | None, selectors: Selectors, encoding: str,
         match = _EDITOR.search(block_text(editor_node))
         editor = match.group(1) if match else editor
     return Extracted(
-        title=title, published=published, source=source.strip(), author=author.strip(),
+        title=title, published=published, source=_clean_source(source), author=author.strip(),
         editor=editor, text=text, encoding=encoding, method=method,
     )
 
@@ -551,6 +553,19 @@ def _published_in(header: str, year: int | None = None) -> str | None:
         if found:
             return found
     return parse_published(header)
+
+
+def _labelled_time(text: str, year: int | None) -> str | None:
+    match = _TIME_LABEL.search(text)
+    return parse_published(match.group(1), year) if match else None
+
+
+def _clean_source(source: str) -> str:
+    """The outlet's name alone: no "据" before it, no markup left by a broken template."""
+    source = source.strip()
+    if source.startswith("据") and len(source) > 2:
+        source = source[1:]
+    return "" if re.search(r"[=\"'<>]", source) else source
 
 
 def _year_hint(doc: etree._Element, url: str | None, page_text: str) -> int | None:
