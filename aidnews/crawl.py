@@ -73,6 +73,7 @@ def redis_settings(redis: RedisOptions) -> dict[str, object]:
         "SCHEDULER_QUEUE_KEY": f"{redis.prefix}:%(spider)s:requests",
         "SCHEDULER_DUPEFILTER_KEY": f"{redis.prefix}:%(spider)s:dupefilter",
         "AIDNEWS_WORKER_ID": worker,
+        "RECONCILE_ENABLED": False,  # the coordinator reconciles once every worker is done
         "WARC_PREFIX": f"aidnews-{worker}",  # each worker writes its own files
     }
 
@@ -108,29 +109,6 @@ def plan(sources: Sequence[Source]) -> dict[str, list[str]]:
     return out
 
 
-def reconcile(paths: DataPaths, only_repaired: bool = True) -> dict[str, int]:
-    """Make the catalog match the WARC files after a crawl died: finish its abandoned .open files,
-    index their records and re-extract articles whose rows were never written. Files a live crawl
-    holds are left alone."""
-    from archive.catalog import Catalog
-    from archive.indexer import index_warcs
-    from archive.repair import repair_folder
-    from crawler.rebuild import rebuild_articles
-    from crawler.sources import host_map, load_sources
-
-    if not paths.warcs.is_dir():
-        return {"repaired": 0, "records": 0, "articles": 0}
-    repaired = [r.name for r in repair_folder(paths.warcs)]
-    if only_repaired and not repaired:
-        return {"repaired": 0, "records": 0, "articles": 0}
-    catalog = Catalog(paths.catalog_url)
-    sources = load_sources()
-    report = index_warcs(paths.warcs, catalog, host_map(sources), only=repaired if only_repaired else None)
-    rebuilt = rebuild_articles(catalog, paths.warcs, sources)
-    catalog.close()
-    return {"repaired": len(repaired), "records": report.records, "articles": rebuilt}
-
-
 def run_crawl(
     paths: DataPaths,
     source_ids: Sequence[str] = (),
@@ -143,13 +121,7 @@ def run_crawl(
     settings = crawl_settings(paths, sample_web, overrides or {}, seeds, redis)
     sources = load_sources(Path(settings.get("SOURCES_DIR")), list(source_ids) or None)
     paths.warcs.mkdir(parents=True, exist_ok=True)
-    if redis is None:
-        # Resume: what a killed crawl archived counts as known, so it is not fetched again.
-        done = reconcile(paths)
-        if done["repaired"]:
-            logging.getLogger(__name__).warning(
-                "finished %d WARC file(s) a killed crawl left open: %d records indexed, %d articles rebuilt",
-                done["repaired"], done["records"], done["articles"])
+    # Resuming a killed crawl is crawler.extensions.reconcile's job (so `scrapy crawl` resumes too).
     # The CLI configures logging (quiet unless --verbose); progress lines still reach stderr.
     level = logging.getLogger().level
     process = CrawlerProcess(settings, install_root_handler=False)

@@ -37,7 +37,7 @@ def run_demo(paths: DataPaths, scale: int = 1) -> int:
     report_path.parent.mkdir(parents=True, exist_ok=True)
     # Capture links point at `aidnews replay`'s default address.
     write_html(build_report(catalog, ReportOptions(replay_base=f"http://127.0.0.1:8080/{COLLECTION}/")), report_path)
-    write_cdxj(catalog, paths.root / "replay" / "indexes" / "index.cdxj")
+    write_cdxj(catalog, paths.cdxj)
     catalog.close()
     elapsed = time.monotonic() - started
     print(f"""

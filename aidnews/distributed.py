@@ -60,8 +60,9 @@ def worker_env(paths: DataPaths, redis_url: str) -> dict[str, str]:
 def run_distributed(paths: DataPaths, redis_url: str, workers: int, prefix: str = "aidnews",
                     sources: Sequence[str] = (), sample_web: str | None = None,
                     overrides: Sequence[str] = (), seeds: Path | None = None) -> DistributedResult:
-    from aidnews.crawl import reconcile
     from archive.catalog import Catalog
+    from crawler.reconcile import reconcile
+    from crawler.sources import load_sources
 
     if workers < 1:
         raise ValueError(f"--workers must be >= 1, got {workers}")
@@ -73,5 +74,9 @@ def run_distributed(paths: DataPaths, redis_url: str, workers: int, prefix: str 
         for i in range(1, workers + 1)
     }
     codes = {name: process.wait() for name, process in processes.items()}
-    done = reconcile(paths, only_repaired=False)
-    return DistributedResult(codes, done["repaired"], done["records"], done["articles"])
+    catalog = Catalog(paths.catalog_url)
+    try:
+        done = reconcile(paths.warcs, catalog, load_sources(seeds))
+    finally:
+        catalog.close()
+    return DistributedResult(codes, len(done.repaired), done.records, done.articles)

@@ -30,5 +30,10 @@ class DataPaths:
         return self.root / "logs" / "last-crawl-stats.json"
 
     @property
+    def cdxj(self) -> Path:
+        """The sorted CDXJ index of every capture, which replay (pywb) reads."""
+        return self.root / "replay" / "indexes" / "index.cdxj"
+
+    @property
     def reports(self) -> Path:
         return self.root / "reports"

@@ -92,7 +92,7 @@ def run_due(paths: DataPaths, seeds: Path | None = None, sample_web: str | None 
     from archive.catalog import Catalog
 
     now = now or datetime.now(UTC)
-    sources = load_sources(seeds) if seeds else load_sources()
+    sources = load_sources(seeds)
     catalog = Catalog(paths.catalog_url)
     last_started: dict[str, datetime] = {}
     for run in catalog.runs(limit=1000):
@@ -129,7 +129,7 @@ def run_due(paths: DataPaths, seeds: Path | None = None, sample_web: str | None 
             logger.error("aidnews %s failed: %s", step[0], result.stderr.strip()[-300:])
     from archive.cdxj import write_cdxj
 
-    write_cdxj(catalog, paths.root / "replay" / "indexes" / "index.cdxj")  # replay sees the new captures
+    write_cdxj(catalog, paths.cdxj)  # replay sees the new captures
     for run in catalog.runs(limit=50):
         if run.source_id in cycle.ran and run.started_at >= started and run.health:
             cycle.unhealthy[run.source_id] = run.health
@@ -140,7 +140,7 @@ def run_due(paths: DataPaths, seeds: Path | None = None, sample_web: str | None 
 def serve(paths: DataPaths, seeds: Path | None = None, sample_web: str | None = None, settings: Sequence[str] = (),
           max_cycles: int = 0) -> int:
     """Run forever (or ``max_cycles`` cycles that ran something): sleep until a source is due, run it."""
-    sources = load_sources(seeds) if seeds else load_sources()
+    sources = load_sources(seeds)
     scheduled = [s for s in sources if s.cron]
     if not scheduled:
         print("schedule: no source in seeds/ declares [source.schedule] cron", file=sys.stderr)

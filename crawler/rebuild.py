@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 def rebuild_articles(catalog: Catalog, warc_dir: Path, sources: Sequence[Source]) -> int:
     """Extract an article for every archived article page whose URL has none yet; returns how many."""
     by_host = {h: s for s in sources for h in s.hosts}
-    catalog.upsert_sources(catalog_rows(list(sources)))  # a catalog rebuilt from WARCs knows its sites too
+    catalog.upsert_sources(catalog_rows(sources))  # a catalog rebuilt from WARCs knows its sites too
     with catalog.session() as session:
         have = set(session.scalars(select(Article.url)))
         captures = [

@@ -63,7 +63,13 @@ CATALOG_RETRY_BACKOFF = 0.5  # first wait (seconds); past the last retry the cra
 PROGRESS_ENABLED = True
 PROGRESS_INTERVAL = 5.0
 
+# Resume (crawler.extensions.reconcile): before crawling, finish WARC files a killed crawl left open
+# and catalog their records and articles. Off for the workers of a distributed crawl (the coordinator
+# reconciles once they are done).
+RECONCILE_ENABLED = True
+
 EXTENSIONS = {
+    "crawler.extensions.reconcile.ReconcileExtension": 50,
     "crawler.extensions.warc.WarcExtension": 100,
     "crawler.extensions.progress.ProgressExtension": 200,
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -225,8 +226,10 @@ def load_source(path: Path) -> Source:
         raise SourceError(f"{path}:{line}: {message.removeprefix(where)}", exc.field) from None
 
 
-def load_sources(directory: Path = DEFAULT_SEEDS, only: list[str] | None = None) -> list[Source]:
-    """Every source in ``directory`` (sorted by id); ``only`` selects ids and rejects unknown ones."""
+def load_sources(directory: Path | None = None, only: list[str] | None = None) -> list[Source]:
+    """Every source in ``directory`` (default: the bundled seeds/, sorted by id); ``only`` selects ids
+    and rejects unknown ones."""
+    directory = directory or DEFAULT_SEEDS
     files = sorted(directory.glob("*.toml"))
     if not files:
         raise SourceError(f"{directory}: no source files (*.toml)")
@@ -244,11 +247,11 @@ def load_sources(directory: Path = DEFAULT_SEEDS, only: list[str] | None = None)
     return sorted(sources, key=lambda s: s.id)
 
 
-def host_map(sources: list[Source]) -> dict[str, str]:
+def host_map(sources: Sequence[Source]) -> dict[str, str]:
     """host -> source id, for sources whose hosts do not overlap."""
     return {host: s.id for s in sources for host in s.hosts}
 
 
-def catalog_rows(sources: list[Source]) -> list[dict[str, str]]:
+def catalog_rows(sources: Sequence[Source]) -> list[dict[str, str]]:
     """Rows of the catalog's ``sources`` table."""
     return [{"id": s.id, "name": s.name, "kind": s.kind, "hosts": " ".join(s.hosts)} for s in sources]

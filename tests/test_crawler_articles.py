@@ -28,7 +28,8 @@ from tests.helpers import exchange, pinned_writer
 TITLE = "對口支援結碩果"
 BODY = "".join(f"<p>西藏日報訊 對口支援結碩果，援藏幹部第{i}批扎根高原，為當地群眾辦實事。</p>" for i in range(12))
 # A Big5 page that declares its charset nowhere: only the source's hint can decode it.
-BIG5_PAGE = f"<html><head><title>{TITLE}</title></head><body><div id='text'>{BODY}</div></body></html>".encode("big5")
+BIG5_PAGE = (f"<html><head><title>{TITLE}_鏡像站</title></head><body><div class='title_box'><h2>{TITLE}</h2></div>"
+             f"<div id='text'>{BODY}</div></body></html>").encode("big5")
 URL = "http://www.big5.example/cn/news/202502/t20250217_1.html"
 SOURCE = '''
 [source]
@@ -42,7 +43,7 @@ list_patterns = ['^http://www\\.big5\\.example/$']
 article_patterns = ['/t\\d+_\\d+\\.html$']
 encoding = "big5"
 [source.selectors]
-title = "title"
+title = "div.title_box h2"
 body = "div#text"
 '''
 

@@ -1,4 +1,4 @@
-"""``aidnews index``: rebuild catalog captures (and missing articles) from the WARC files."""
+"""``aidnews index``: rebuild catalog captures (and missing articles) from the WARC files, and the CDXJ."""
 
 from __future__ import annotations
 
@@ -18,34 +18,31 @@ def add_parser(sub: Subparsers) -> None:
     p.set_defaults(func=run)
 
 
+def _progress(name: str, records: int) -> None:
+    print(f"indexed {name} ({records} records so far)", file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
-    from archive.indexer import index_warcs
-    from archive.repair import repair_folder
-    from crawler.rebuild import rebuild_articles
-    from crawler.sources import host_map, load_sources
+    from crawler.reconcile import reconcile
+    from crawler.sources import load_sources
 
     paths = paths_of(args)
     if not paths.warcs.is_dir():
         raise UserError(f"no WARC folder at {paths.warcs}")
-    if args.repair:
-        for repaired in repair_folder(paths.warcs, include_closed=True):
-            cut = f"cut a torn last record ({repaired.cut_bytes} bytes)" if repaired.cut_bytes else "complete"
-            print(f"repair: {repaired.name}: {cut}")
-    elif list(paths.warcs.glob("*.warc.gz.open")):
+    sources = load_sources(seeds_of(args))
+    catalog = open_catalog(paths)
+    if not args.repair and list(paths.warcs.glob("*.warc.gz.open")):
         print("aidnews: note: .open WARC files are being written or were left by a dead crawl; "
               "when no crawl runs, `aidnews index --repair` finishes them", file=sys.stderr)
-    catalog = open_catalog(paths)
-    seeds = seeds_of(args)
-    sources = load_sources(seeds) if seeds else load_sources()
-    report = index_warcs(paths.warcs, catalog, host_map(sources),
-                         progress=lambda name, n: print(f"indexed {name} ({n} records so far)", file=sys.stderr))
-    rebuilt = rebuild_articles(catalog, paths.warcs, sources)
-    from archive.cdxj import write_cdxj
-
-    lines = write_cdxj(catalog, paths.root / "replay" / "indexes" / "index.cdxj")
-    print(f"index: {report.files} WARC files, {report.records} records, {rebuilt} articles rebuilt, "
-          f"{lines} CDXJ lines")
-    for name in report.unreadable:
+    done = reconcile(paths.warcs, catalog, sources, repair="all" if args.repair else "no", cdxj=paths.cdxj,
+                     progress=_progress)
+    catalog.close()
+    for repaired in done.repaired:
+        cut = f"cut a torn last record ({repaired.cut_bytes} bytes)" if repaired.cut_bytes else "complete"
+        print(f"repair: {repaired.name}: {cut}")
+    print(f"index: {done.files} WARC files, {done.records} records, {done.articles} articles rebuilt, "
+          f"{done.cdxj_lines} CDXJ lines")
+    for name in done.unreadable:
         print(f"aidnews: warning: {name} is unreadable or torn; its complete records were indexed "
               "(`aidnews index --repair` cuts the torn tail)", file=sys.stderr)
-    return EXIT_FAILED if report.unreadable else 0
+    return EXIT_FAILED if done.unreadable else 0

@@ -20,7 +20,7 @@ from crawler.errors import SourceError
 from crawler.fetch_errors import failure_kind
 from crawler.history import History
 from crawler.items import ArticleItem
-from crawler.locations import catalog_url, warc_dir
+from crawler.locations import catalog_url, sources_dir, warc_dir
 from crawler.sources import Source, load_sources
 
 logger = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ class SourceSpider(Spider):
 
     @classmethod
     def select_sources(cls, settings: BaseSettings, seeds: Path | None, only: list[str] | None) -> list[Source]:
-        directory = seeds or Path(settings.get("SOURCES_DIR"))
+        directory = seeds or sources_dir(settings)
         sources = load_sources(directory, only)
         return sources if only else [s for s in sources if s.spider == cls.name]
 
@@ -65,7 +65,7 @@ class SourceSpider(Spider):
         if settings.get("SAMPLE_WEB_URL"):
             return  # a loopback crawl needs no politeness slots
         try:
-            sources = load_sources(Path(settings.get("SOURCES_DIR")))
+            sources = load_sources(sources_dir(settings))
         except SourceError:
             return  # reported with file and field when the spider starts
         # Per-source politeness: one download slot per host with the source's delay and concurrency.
@@ -81,13 +81,18 @@ class SourceSpider(Spider):
         assert isinstance(spider, SourceSpider)
         spider.sources = cls.select_sources(crawler.settings, spider.seeds_dir, spider.source_ids)
         spider._by_id = {s.id: s for s in spider.sources}
-        if crawler.settings.getbool("INCREMENTAL_ENABLED") and crawler.settings.getbool("CATALOG_ENABLED"):
-            spider.history = History.load(catalog_url(crawler.settings), warc_dir(crawler.settings),
-                                          [s.id for s in spider.sources])
         spider.allowed_domains = sorted({h for s in spider.sources for h in s.hosts})
         return spider
 
+    def load_history(self) -> None:
+        """What the archive holds, read when the crawl starts: after the resume step
+        (crawler.extensions.reconcile, on ``spider_opened``) has catalogued a killed crawl's pages."""
+        settings = self.crawler.settings
+        if settings.getbool("INCREMENTAL_ENABLED") and settings.getbool("CATALOG_ENABLED"):
+            self.history = History.load(catalog_url(settings), warc_dir(settings), [s.id for s in self.sources])
+
     async def start(self) -> AsyncIterator[Request]:
+        self.load_history()
         for source in self.sources:
             for url in source.start_urls:
                 yield self.list_request(url, source)
