@@ -4,7 +4,9 @@
   features (lower-cased character 4-grams of word characters), ``SimhashIndex(k=3)``
   and union-find over the pairs it returns.
 - ``minhash_lsh``: datasketch MinHash (128 permutations) over character
-  4-gram shingles, ``MinHashLSH(threshold=0.5)``, union-find.
+  n-gram shingles (4 by default), ``MinHashLSH(threshold=0.5)``, union-find;
+  with ``t2s=True`` the text goes through OpenCC's traditional-to-simplified
+  converter first (the baseline issue 15 names: t2s + 5-grams at 0.3 and 0.5).
 """
 
 from __future__ import annotations
@@ -27,17 +29,23 @@ def simhash_package(docs: Sequence[tuple[str, str]], k: int = 3) -> list[list[st
     return components(edges)
 
 
-def minhash_lsh(docs: Sequence[tuple[str, str]], threshold: float = 0.5, num_perm: int = 128) -> list[list[str]]:
+def minhash_lsh(docs: Sequence[tuple[str, str]], threshold: float = 0.5, num_perm: int = 128, ngram: int = 4,
+                t2s: bool = False) -> list[list[str]]:
     from datasketch import MinHash, MinHashLSH
 
     from dedupe.fingerprint import compact
 
+    convert = None
+    if t2s:
+        import opencc
+
+        convert = opencc.OpenCC("t2s").convert
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
     sketches = {}
     for ident, text in docs:
-        chars = compact(text)
+        chars = compact(convert(text) if convert else text)
         sketch = MinHash(num_perm=num_perm, seed=1)
-        sketch.update_batch([chars[i:i + 4].encode("utf-8") for i in range(max(1, len(chars) - 3))])
+        sketch.update_batch([chars[i:i + ngram].encode("utf-8") for i in range(max(1, len(chars) - ngram + 1))])
         sketches[ident] = sketch
         lsh.insert(ident, sketch)
     edges = []

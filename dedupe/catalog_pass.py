@@ -2,9 +2,9 @@
 
 New articles (those without a fingerprint row) are fingerprinted by worker
 processes and stored in batches; their candidates are found in the database,
-by indexed band and anchor lookups per article when there are few, or by one
-band self-join per band against a temporary table of the new ids when there
-are many (the Hamming filter runs in SQL: ``bit_count`` on PostgreSQL, a
+by indexed band and passage-sample lookups per article when there are few, or
+by one self-join per band and one over the samples against a temporary table
+of the new ids when there are many (the Hamming filter runs in SQL: ``bit_count`` on PostgreSQL, a
 registered function on SQLite). Candidates are verified and stored as pairs;
 clusters are then rebuilt from all stored pairs. ``rebuild=True`` forgets
 everything first.
@@ -25,18 +25,18 @@ from archive.catalog.models import (
     ClusterMember,
     DedupePair,
     Fingerprint,
-    ParagraphAnchor,
+    PassageSample,
     Source,
 )
-from dedupe.engine import DedupeConfig, Document, Verifier, assemble, member_of, prepare_all
+from dedupe.engine import Confirmed, DedupeConfig, Document, SharedPassage, Verifier, assemble, member_of, prepare_all
 from dedupe.fingerprint import bands, from_hex, to_hex
 from dedupe.prepared import FLAG_NAMES, Prepared, PreparedSet
-from dedupe.verify import Similarity
+from dedupe.verify import Similarity, max_distance
 
 logger = logging.getLogger(__name__)
 BATCH = 500
 WRITE_BATCH = 5_000
-MAX_BAND_DISTANCE = 12  # band matches further apart than this are not worth verifying
+STORED_BANDS = 4  # fingerprints.band0..band3: the band index of k = 3
 BULK_LOOKUPS = 2_000  # more new articles than this: one self-join per band instead of a query each
 
 
@@ -115,9 +115,9 @@ def _store_fingerprints(catalog: Catalog, prepared: list[Prepared], too_short: l
     # Remembered as done, with no bands that could match anything real.
     rows += [{"article_id": key, "simhash": to_hex(0), "band0": -1, "band1": -1, "band2": -1, "band3": -1,
               "chars": 0, "shingles": 0, "repeated_in_page": 0, "flags": "too_short"} for key in too_short]
-    anchors = [{"anchor": to_hex(a), "article_id": p.key} for p in prepared for a in p.anchors]
+    samples = [{"sample": s, "article_id": p.key} for p in prepared for s in p.anchors]
     catalog.insert_ignore(Fingerprint.__table__, rows, "article_id")
-    catalog.insert_ignore(ParagraphAnchor.__table__, anchors, "anchor", "article_id")
+    catalog.insert_ignore(PassageSample.__table__, samples, "sample", "article_id")
 
 
 def _fingerprint_new(catalog: Catalog, source: CatalogSource, config: DedupeConfig,
@@ -151,7 +151,7 @@ def _hamming_sql(dialect: str, a: str, b: str) -> str:
 
 
 def _bulk_candidates(catalog: Catalog, new: list[Prepared], config: DedupeConfig) -> set[tuple[int, int]]:
-    """The same candidates as :func:`_candidates`, from one join per band and one for anchors."""
+    """The same candidates as :func:`_candidates`, from one join per band and one over the samples."""
     pairs: set[tuple[int, int]] = set()
     distance = _hamming_sql(catalog.dialect, "n.simhash", "f.simhash")
     with catalog.engine.begin() as connection:
@@ -161,13 +161,13 @@ def _bulk_candidates(catalog: Catalog, new: list[Prepared], config: DedupeConfig
                 f"SELECT n.article_id, f.article_id FROM dedupe_new d "
                 f"JOIN fingerprints n ON n.article_id = d.article_id "
                 f"JOIN fingerprints f ON f.band{band} = n.band{band} AND f.article_id <> n.article_id "
-                f"WHERE n.band{band} >= 0 AND {distance} <= :limit"), {"limit": MAX_BAND_DISTANCE})
+                f"WHERE n.band{band} >= 0 AND {distance} <= :limit"), {"limit": max_distance(0)})
             pairs.update((min(a, b), max(a, b)) for a, b in rows)
         rows = connection.execute(text(
             "SELECT DISTINCT a.article_id, o.article_id FROM dedupe_new d "
-            "JOIN paragraph_anchors a ON a.article_id = d.article_id "
-            "JOIN paragraph_anchors o ON o.anchor = a.anchor AND o.article_id <> a.article_id "
-            "WHERE a.anchor IN (SELECT anchor FROM paragraph_anchors GROUP BY anchor "
+            "JOIN passage_samples a ON a.article_id = d.article_id "
+            "JOIN passage_samples o ON o.sample = a.sample AND o.article_id <> a.article_id "
+            "WHERE a.sample IN (SELECT sample FROM passage_samples GROUP BY sample "
             "HAVING count(*) BETWEEN 2 AND :most)"), {"most": config.anchor_max_docs})
         pairs.update((min(a, b), max(a, b)) for a, b in rows)
         connection.execute(text("DROP TABLE dedupe_new"))
@@ -185,7 +185,7 @@ def _new_id_table(connection: Connection, keys: list[int]) -> None:
 
 
 def _candidates(catalog: Catalog, new: list[Prepared], config: DedupeConfig) -> set[tuple[int, int]]:
-    """Indexed lookups: articles sharing a band or a rare paragraph anchor with a new article."""
+    """Indexed lookups: articles sharing a band or a rare passage sample with a new article."""
     pairs: set[tuple[int, int]] = set()
     with catalog.session() as session:
         for p in new:
@@ -198,17 +198,16 @@ def _candidates(catalog: Catalog, new: list[Prepared], config: DedupeConfig) -> 
                 )
             )
             for other, simhash in rows:
-                if (from_hex(simhash) ^ p.fingerprint).bit_count() <= MAX_BAND_DISTANCE:
+                if (from_hex(simhash) ^ p.fingerprint).bit_count() <= max_distance(0):
                     pairs.add((min(p.key, other), max(p.key, other)))
             if p.anchors:
-                hexes = [to_hex(a) for a in p.anchors]
                 common = (
-                    select(ParagraphAnchor.anchor).where(ParagraphAnchor.anchor.in_(hexes))
-                    .group_by(ParagraphAnchor.anchor).having(func.count() <= config.anchor_max_docs)
+                    select(PassageSample.sample).where(PassageSample.sample.in_(p.anchors))
+                    .group_by(PassageSample.sample).having(func.count() <= config.anchor_max_docs)
                 )
                 for (other,) in session.execute(
-                    select(ParagraphAnchor.article_id).distinct()
-                    .where(ParagraphAnchor.anchor.in_(common), ParagraphAnchor.article_id != p.key)
+                    select(PassageSample.article_id).distinct()
+                    .where(PassageSample.sample.in_(common), PassageSample.article_id != p.key)
                 ):
                     pairs.add((min(p.key, other), max(p.key, other)))
     return pairs
@@ -222,9 +221,12 @@ def run_catalog_pass(
 ) -> dict[str, Any]:
     """Fingerprint new articles, store new pairs, rebuild clusters. Returns counts."""
     config = config or DedupeConfig()
+    if config.k + 1 != STORED_BANDS:
+        raise ValueError(f"the catalog stores {STORED_BANDS} fingerprint bands, so its pass runs with k = "
+                         f"{STORED_BANDS - 1}; k = {config.k} applies to `aidnews dedupe --input` only")
     if rebuild:
         with catalog.session() as session, session.begin():
-            for model in (ClusterMember, Cluster, DedupePair, ParagraphAnchor, Fingerprint):
+            for model in (ClusterMember, Cluster, DedupePair, PassageSample, Fingerprint):
                 session.execute(delete(model))
     source = CatalogSource(catalog, only_new=True)
     new, too_short = _fingerprint_new(catalog, source, config, progress)
@@ -238,23 +240,32 @@ def run_catalog_pass(
     prepared = _prepared_from_rows(catalog, source, involved)
     verifier = Verifier(source, prepared, config)
     confirmed = verifier.check(candidates, {})
-    catalog.insert_ignore(DedupePair.__table__, [
-        {"a": a, "b": b, "distance": distance, "similarity": sim.jaccard, "kind": kind}
-        for a, b, distance, sim, kind in confirmed], "a", "b")
+    catalog.insert_ignore(DedupePair.__table__, [_pair_row(c) for c in confirmed], "a", "b")
     summary = recluster(catalog, source, config)
     summary.update(new_articles=len(new), too_short=too_short, candidates=len(candidates),
                    new_pairs=len(confirmed))
     return summary
 
 
+def _pair_row(c: Confirmed) -> dict[str, Any]:
+    passage = c.passage or SharedPassage(0, 0, 0, 0, 0, 0.0)
+    return {"a": c.a, "b": c.b, "distance": c.distance, "similarity": c.similarity.jaccard, "kind": c.kind,
+            "passage_chars": passage.chars, "passage_a_start": passage.a_start, "passage_a_end": passage.a_end,
+            "passage_b_start": passage.b_start, "passage_b_end": passage.b_end, "passage_share": passage.share}
+
+
+def _confirmed(row: DedupePair) -> Confirmed:
+    passage = SharedPassage(row.passage_chars, row.passage_a_start, row.passage_a_end, row.passage_b_start,
+                            row.passage_b_end, row.passage_share) if row.passage_chars else None
+    return Confirmed(row.a, row.b, row.distance, Similarity(row.similarity, 0.0, 0), row.kind, passage)
+
+
 def recluster(catalog: Catalog, source: CatalogSource, config: DedupeConfig) -> dict[str, Any]:
     """Rebuild clusters and members from every stored pair."""
     with catalog.session() as session:
-        rows = list(session.execute(select(DedupePair.a, DedupePair.b, DedupePair.distance,
-                                           DedupePair.similarity, DedupePair.kind)))
-    involved = {k for a, b, *_ in rows for k in (a, b)}
+        confirmed = [_confirmed(row) for row in session.scalars(select(DedupePair))]
+    involved = {k for c in confirmed for k in (c.a, c.b)}
     prepared = _prepared_from_rows(catalog, source, involved)
-    confirmed = [(a, b, d, Similarity(s, 0.0, 0), kind) for a, b, d, s, kind in rows]
     result = assemble(prepared, confirmed, Verifier(source, prepared, config), config)
     with catalog.session() as session, session.begin():
         session.execute(delete(ClusterMember))
@@ -269,4 +280,4 @@ def recluster(catalog: Catalog, source: CatalogSource, config: DedupeConfig) -> 
                        for cluster, cluster_id in zip(result.clusters, ids, strict=True) for m in cluster.members]
             for start in range(0, len(members), WRITE_BATCH):
                 session.execute(insert(ClusterMember), members[start:start + WRITE_BATCH])
-    return {"clusters": len(result.clusters), "pairs": len(rows)}
+    return {"clusters": len(result.clusters), "pairs": len(confirmed)}

@@ -1,14 +1,16 @@
-"""The near-duplicate pass: normalise -> fingerprint -> band index + paragraph anchors -> verify -> cluster.
+"""The near-duplicate pass: normalise -> fingerprint -> band index + passage samples -> verify -> cluster.
 
 Documents come from a :class:`DocumentSource` that can hand out texts again
-by key, so the pass keeps only fingerprints and anchors in memory and reads
-texts back for candidate pairs alone.
+by key, so the pass keeps only fingerprints and passage samples in memory
+and reads texts back for candidate pairs alone. Two candidate signals: the
+64-bit simhash (the fingerprint of record) in a band index finds copies that
+differ a little over the whole text; passage samples (:mod:`dedupe.passages`)
+find pages that share one passage whatever junk each adds around it.
 """
 
 from __future__ import annotations
 
 import collections
-import hashlib
 import itertools
 import logging
 import multiprocessing
@@ -16,7 +18,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.pool import AsyncResult
-from typing import Protocol
+from typing import NamedTuple, Protocol
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -26,8 +28,17 @@ from dedupe.cluster import Member, UnionFind, choose_canonical, split_weak
 from dedupe.fingerprint import NGRAM, compact, shingle_hashes, simhash_stats
 from dedupe.index import BandIndex
 from dedupe.normalise import Normalised, normalise
+from dedupe.passages import SAMPLE_GRAM, SAMPLE_RATE, Alignment, Passage, align, comparable, passage_samples
 from dedupe.prepared import COPY_MARKS, Prepared, PreparedSet
-from dedupe.verify import Similarity, VerifyConfig, classify, max_distance, similarity, weakly_linked
+from dedupe.verify import (
+    Similarity,
+    VerifyConfig,
+    classify,
+    max_distance,
+    shares_passage,
+    similarity,
+    weakly_linked,
+)
 
 logger = logging.getLogger(__name__)
 U64 = npt.NDArray[np.uint64]
@@ -40,8 +51,9 @@ class DedupeConfig:
     ngram: int = NGRAM
     k: int = 3  # band index: k+1 bands, every pair within k bits shares one
     min_chars: int = 40  # shorter normalised texts are left out
-    anchor_min_chars: int = 24  # paragraphs this long become anchors
-    anchor_max_docs: int = 40  # an anchor in more documents is boilerplate or a stock lead
+    sample_gram: int = SAMPLE_GRAM  # characters per passage sample
+    sample_rate: int = SAMPLE_RATE  # one gram in this many becomes a sample
+    anchor_max_docs: int = 40  # a sample in more documents is boilerplate or a stock lead
     workers: int = 0  # processes that fingerprint; 0 = one per core
     verify: VerifyConfig = field(default_factory=VerifyConfig)
 
@@ -52,6 +64,10 @@ class DedupeConfig:
             raise ValueError(f"k must be between 0 and 15, got {self.k}")
         if self.workers < 0:
             raise ValueError(f"workers must be >= 0 (0 = one per core), got {self.workers}")
+        if not 2 <= self.sample_gram <= 32:
+            raise ValueError(f"sample_gram must be between 2 and 32, got {self.sample_gram}")
+        if self.sample_rate < 1:
+            raise ValueError(f"sample_rate must be >= 1, got {self.sample_rate}")
         if self.anchor_max_docs < 2:
             raise ValueError(f"anchor_max_docs must be >= 2, got {self.anchor_max_docs}")
 
@@ -90,17 +106,38 @@ class ListSource:
 
 
 @dataclass(frozen=True)
+class SharedPassage:
+    """Why a pair holds: its longest shared passage, as character offsets into each normalised text."""
+
+    chars: int  # comparable characters (Han and digits) of the passage
+    a_start: int
+    a_end: int
+    b_start: int
+    b_end: int
+    share: float  # share of the shorter text inside shared passages
+
+    def as_json(self) -> dict[str, object]:
+        return {"chars": self.chars, "a": [self.a_start, self.a_end], "b": [self.b_start, self.b_end],
+                "share": round(self.share, 4)}
+
+
+@dataclass(frozen=True)
 class Pair:
     a: str
     b: str
     distance: int
     similarity: float
     containment: float
-    kind: str  # exact | near | contained | repeated-in-page
+    kind: str  # exact | near | contained | passage | repeated-in-page
+    passage: SharedPassage | None = None
 
     def as_json(self) -> dict[str, object]:
-        return {"a": self.a, "b": self.b, "distance": self.distance, "similarity": round(self.similarity, 4),
-                "containment": round(self.containment, 4), "kind": self.kind}
+        out: dict[str, object] = {
+            "a": self.a, "b": self.b, "distance": self.distance, "similarity": round(self.similarity, 4),
+            "containment": round(self.containment, 4), "kind": self.kind}
+        if self.passage is not None:
+            out["passage"] = self.passage.as_json()
+        return out
 
 
 @dataclass
@@ -135,10 +172,8 @@ def prepare(doc: Document, config: DedupeConfig, norm: Normalised | None = None)
     fingerprint, shingles, kept = simhash_stats(norm.text, config.ngram)
     if kept < config.min_chars:
         return None
-    anchors = tuple(sorted({
-        anchor_hash(line) for line in norm.text.split("\n") if len(line) >= config.anchor_min_chars
-    }))
-    return Prepared(doc.key, doc.id, fingerprint, len(norm.text), shingles, anchors, norm.flags)
+    samples = passage_samples(comparable(norm.text)[0], config.sample_gram, config.sample_rate)
+    return Prepared(doc.key, doc.id, fingerprint, len(norm.text), shingles, tuple(samples.tolist()), norm.flags)
 
 
 def member_of(doc: Document, flags: tuple[str, ...], chars: int) -> Member:
@@ -147,13 +182,8 @@ def member_of(doc: Document, flags: tuple[str, ...], chars: int) -> Member:
                   sum(1 for f in COPY_MARKS if f in flags), chars, doc.id)
 
 
-def anchor_hash(paragraph: str) -> int:
-    """A stable 63-bit hash of a normalised paragraph (stored in the catalog, so not ``hash()``)."""
-    return int.from_bytes(hashlib.blake2b(paragraph.encode("utf-8"), digest_size=8).digest(), "big") >> 1
-
-
-def _anchor_candidates(prepared: PreparedSet, max_docs: int) -> set[tuple[int, int]]:
-    """Pairs sharing a paragraph that few documents carry (truncated copies, excerpts)."""
+def _sample_candidates(prepared: PreparedSet, max_docs: int) -> set[tuple[int, int]]:
+    """Pairs sharing a passage sample that few documents carry (windows, excerpts, content-farm copies)."""
     if not prepared.anchor_values:
         return set()
     values = np.frombuffer(prepared.anchor_values, dtype=np.uint64)
@@ -182,6 +212,31 @@ def _band_candidates(prepared: PreparedSet, k: int) -> dict[tuple[int, int], int
     return out
 
 
+class Confirmed(NamedTuple):
+    """A verified pair, by keys."""
+
+    a: int
+    b: int
+    distance: int
+    similarity: Similarity
+    kind: str
+    passage: SharedPassage | None
+
+
+@dataclass(frozen=True)
+class _Compared:
+    """What verification needs of one document: compacted text, shingles, comparable codes and their offsets."""
+
+    text: str
+    shingles: U64
+    codes: U64
+    offsets: npt.NDArray[np.int64]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Comparable-character span -> offsets into the normalised text."""
+        return int(self.offsets[start]), int(self.offsets[end - 1]) + 1
+
+
 class Verifier:
     """Loads texts for candidate pairs (in batches) and applies the exact check."""
 
@@ -189,9 +244,9 @@ class Verifier:
         self.source = source
         self.prepared = prepared
         self.config = config
-        self._cache: dict[int, tuple[str, U64]] = {}
+        self._cache: dict[int, _Compared] = {}
 
-    def _shingles(self, keys: Iterable[int]) -> None:
+    def _load(self, keys: Iterable[int]) -> None:
         missing = [k for k in keys if k not in self._cache]
         if not missing:
             return
@@ -200,30 +255,52 @@ class Verifier:
         for key, doc in self.source.load(missing).items():
             norm = normalise(doc.text)
             text = compact(norm.text)
-            self._cache[key] = (text, shingle_hashes(text, self.config.ngram))
+            codes, offsets = comparable(norm.text)
+            self._cache[key] = _Compared(text, shingle_hashes(text, self.config.ngram), codes, offsets)
             if key not in self.prepared.members:  # canonical choice needs it if the pair holds
                 self.prepared.members[key] = member_of(doc, norm.flags, len(norm.text))
 
     def similarity(self, a: int, b: int) -> tuple[Similarity, bool]:
-        self._shingles((a, b))
-        (ta, sa), (tb, sb) = self._cache[a], self._cache[b]
-        return similarity(sa, sb), ta == tb
+        self._load((a, b))
+        ca, cb = self._cache[a], self._cache[b]
+        return similarity(ca.shingles, cb.shingles), ca.text == cb.text
 
-    def check(self, pairs: list[tuple[int, int]], distances: dict[tuple[int, int], int]) -> list[tuple[int, int, int, Similarity, str]]:
+    def alignment(self, a: int, b: int) -> Alignment:
+        self._load((a, b))
+        return align(self._cache[a].codes, self._cache[b].codes)
+
+    def too_far(self, a: int, b: int) -> bool:
+        """True when two cluster members are too far apart to share a cluster (see :func:`weakly_linked`)."""
+        sim, _same = self.similarity(a, b)
+        return weakly_linked(sim, self.config.verify, self.alignment(a, b))
+
+    def _shared(self, a: int, b: int, alignment: Alignment) -> SharedPassage | None:
+        longest: Passage | None = alignment.longest
+        if longest is None:
+            return None
+        a_span = self._cache[a].span(longest.a_start, longest.a_end)
+        b_span = self._cache[b].span(longest.b_start, longest.b_end)
+        return SharedPassage(longest.chars, *a_span, *b_span, alignment.share)
+
+    def check(self, pairs: list[tuple[int, int]], distances: dict[tuple[int, int], int]) -> list[Confirmed]:
         confirmed = []
+        verify = self.config.verify
         for start in range(0, len(pairs), 2000):
             batch = pairs[start:start + 2000]
-            self._shingles({k for pair in batch for k in pair})
+            self._load({k for pair in batch for k in pair})
             for a, b in batch:
                 pp = self.prepared
                 distance = distances.get((a, b), (pp.fingerprint(a) ^ pp.fingerprint(b)).bit_count())
                 sim, same = self.similarity(a, b)
-                kind = classify(sim, same, min(pp.shingles(a), pp.shingles(b)), self.config.verify)
+                alignment = self.alignment(a, b)
+                kind = classify(sim, same, min(pp.shingles(a), pp.shingles(b)), verify, alignment)
+                if kind == "near" and distance > max_distance(min(pp.chars(a), pp.chars(b))) \
+                        and sim.containment < verify.containment:
+                    # A near pair must also be near in fingerprint space, unless a passage holds it.
+                    kind = "passage" if shares_passage(alignment, verify) else None
                 if kind is None:
                     continue
-                if kind == "near" and distance > max_distance(min(pp.chars(a), pp.chars(b))) and sim.containment < self.config.verify.containment:
-                    continue  # a near pair must also be near in fingerprint space
-                confirmed.append((a, b, distance, sim, kind))
+                confirmed.append(Confirmed(a, b, distance, sim, kind, self._shared(a, b, alignment)))
         return confirmed
 
 
@@ -298,7 +375,7 @@ def find_duplicates(
             if progress and count % 50_000 == 0:
                 progress("fingerprinted", count)
     band = _band_candidates(prepared, config.k)
-    candidates = sorted(set(band) | _anchor_candidates(prepared, config.anchor_max_docs))
+    candidates = sorted(set(band) | _sample_candidates(prepared, config.anchor_max_docs))
     if progress:
         progress("candidates", len(candidates))
     verifier = Verifier(source, prepared, config)
@@ -308,17 +385,17 @@ def find_duplicates(
 
 def assemble(
     prepared: PreparedSet,
-    confirmed: list[tuple[int, int, int, Similarity, str]],
+    confirmed: list[Confirmed],
     verifier: Verifier,
     config: DedupeConfig,
     skipped: int = 0,
     candidates: int = 0,
 ) -> DedupeResult:
     """Clusters from confirmed pairs: union-find, canonical choice, weak-link split."""
-    pair_info = {(a, b): (d, s, kind) for a, b, d, s, kind in confirmed}
+    pair_info = {(c.a, c.b): c for c in confirmed}
     uf: UnionFind[int] = UnionFind()
-    for a, b, *_ in confirmed:
-        uf.union(a, b)
+    for c in confirmed:
+        uf.union(c.a, c.b)
     groups = [g for g in uf.groups() if len(g) > 1]
     direct = set(pair_info)
     pairs_of: dict[int, list[tuple[int, int]]] = {}  # member -> its pairs, so each cluster reads only its own
@@ -326,16 +403,12 @@ def assemble(
         pairs_of.setdefault(pair[0], []).append(pair)
         pairs_of.setdefault(pair[1], []).append(pair)
 
-    def too_far(x: int, y: int) -> bool:
-        sim, _same = verifier.similarity(x, y)
-        return weakly_linked(sim, config.verify)
-
     clusters: list[ClusterResult] = []
     split = 0
     while groups:
         group = groups.pop()
         canonical = choose_canonical([prepared.member(k) for k in group]).key
-        kept, dropped = split_weak(group, canonical, direct, too_far)
+        kept, dropped = split_weak(group, canonical, direct, verifier.too_far)
         if dropped:
             split += 1
             sub: UnionFind[int] = UnionFind()
@@ -350,12 +423,11 @@ def assemble(
         pairs = []
         for a, b in sorted({pair for k in kept for pair in pairs_of.get(k, ())}):
             if a in kept_set and b in kept_set:
-                d, s, kind = pair_info[(a, b)]
-                pairs.append(_pair(prepared, a, b, d, s, kind))
+                pairs.append(_pair(prepared, pair_info[(a, b)]))
         clusters.append(ClusterResult(prepared.id(canonical), sorted(prepared.id(k) for k in kept), pairs))
     clusters.sort(key=lambda c: c.canonical)
     repeated = prepared.repeated()
-    all_pairs = [_pair(prepared, a, b, d, s, kind) for (a, b), (d, s, kind) in sorted(pair_info.items())]
+    all_pairs = [_pair(prepared, c) for _, c in sorted(pair_info.items())]
     for cluster in clusters:
         for member in cluster.members:
             if member in repeated:
@@ -366,8 +438,13 @@ def assemble(
     return DedupeResult(clusters, all_pairs, repeated, prepared, stats)
 
 
-def _pair(prepared: PreparedSet, a: int, b: int, d: int, s: Similarity, kind: str) -> Pair:
-    ia, ib = prepared.id(a), prepared.id(b)
+def _pair(prepared: PreparedSet, c: Confirmed) -> Pair:
+    """The pair by document ids, the smaller id first (its passage spans follow the swap)."""
+    ia, ib = prepared.id(c.a), prepared.id(c.b)
+    passage = c.passage
     if ib < ia:
         ia, ib = ib, ia
-    return Pair(ia, ib, d, s.jaccard, s.containment, kind)
+        if passage is not None:
+            passage = SharedPassage(passage.chars, passage.b_start, passage.b_end, passage.a_start, passage.a_end,
+                                    passage.share)
+    return Pair(ia, ib, c.distance, c.similarity.jaccard, c.similarity.containment, c.kind, passage)

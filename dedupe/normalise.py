@@ -1,8 +1,9 @@
 """Chinese-aware normalisation: the one place text is made comparable.
 
-repair broken entities -> NFKC -> traditional to simplified -> drop bracketed
-pinyin glosses, boilerplate lines and spam blocks -> collapse a body repeated
-inside one page. Flags say what was found, so the report can tell a mirror
+repair broken entities -> NFKC -> drop what converters and content farms add
+(tag residue, pinyin glosses and runs, conversion residue, doubled punctuation)
+-> traditional to simplified -> drop boilerplate lines and spam blocks ->
+collapse a body repeated inside one page. Flags say what was found, so the report can tell a mirror
 (traditional, pinyin, spam) from a plain syndicated copy.
 """
 
@@ -18,9 +19,21 @@ from importlib import resources
 import numpy as np
 import numpy.typing as npt
 
-# A content farm's gloss: 發(fā)展. Only syllables with a tone mark, so (app) or (AI) stay.
+# Pinyin in brackets after a character: 發(fā)展, 字(zi). A gloss with a tone mark may follow
+# anything; a toneless one only a Han character, so APP(app) or (AI) stay.
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
-_PINYIN = re.compile(rf"\((?=[a-zü{_TONED}\s']*[{_TONED}])[a-zü{_TONED}\s']{{1,40}}\)")
+_GLOSS = re.compile(
+    rf"(?:\((?=[a-zü{_TONED}\s']*[{_TONED}])[a-zü{_TONED}\s']{{1,40}}\)"
+    rf"|(?<=[\u3400-\u9fff\uf900-\ufaff])(?:\([a-zü]{{1,7}}\))+)"
+)
+# What a broken conversion leaves of a character: 當?shù)? (the bracket itself lost to '?').
+_CONVERSION_RESIDUE = re.compile(rf"\?[a-zü{_TONED}]{{1,7}}\)\??")
+# Tags a converter let through as text, and runs of Latin pinyin with no spaces (no English word is this long).
+_TAG = re.compile(r"<[^<>\n]{0,300}>")
+_PINYIN_RUN = re.compile(r"[a-z]{20,}")
+# Punctuation a converter doubled or mixed: ,, ,。 ，， (NFKC has already folded full-width commas).
+_PUNCTUATION_RUN = re.compile(r"([,.。、;；:：!！?？])[,.。、;；:：!！?？]+")
+_KEYWORD_SEPARATORS = re.compile(r"[,_|｜]")
 # Entities that lost their '&' on the way through an aggregator: mdash;mdash;
 # Matching any short lowercase run first keeps the scan fast on Chinese text, where Latin is rare.
 _BROKEN_ENTITY = re.compile(r"(?<![&#A-Za-z0-9])([a-z]{2,6});")
@@ -32,7 +45,7 @@ _BOILERPLATE = re.compile(
     r"上一篇|下一篇|阅读量|点击量|打印|关闭窗口|字号|相关推荐|相关新闻|栏目排行|栏目热点|发布时间|编者按)",
     re.IGNORECASE,
 )
-_SPAM_SEPARATORS = re.compile(r"[|｜]")
+_SPAM_SEPARATORS = re.compile(r"[|｜_]")
 _RANKING_ITEM = re.compile(r"^\d{1,2}\s*[.、]\s*\S.{0,30}$")
 _SENTENCE_END = re.compile(r"[。！？!?;；]")
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
@@ -102,14 +115,53 @@ def _is_navigation(line: str) -> bool:
     return len(line) < 8 and not _SENTENCE_END.search(line)
 
 
-def _is_spam(line: str) -> bool:
-    if "|" not in line and "｜" not in line:
+def _is_spam(line: str, first: bool) -> bool:
+    """A keyword block: short segments between bars or underscores; on the first line, commas too.
+
+    Content farms put their SEO keywords in front of the copied article, joined
+    by commas; in the body, a comma list is prose, so commas count only there.
+    """
+    separators = len((_KEYWORD_SEPARATORS if first else _SPAM_SEPARATORS).findall(line))
+    if separators < 3 or (first and _SENTENCE_END.search(line)):
         return False
-    separators = len(_SPAM_SEPARATORS.findall(line))
-    if separators >= 3:
-        segments = [s for s in _SPAM_SEPARATORS.split(line) if s.strip()]
-        return sum(len(s) for s in segments) / max(len(segments), 1) < 30
-    return False
+    segments = [s for s in (_KEYWORD_SEPARATORS if first else _SPAM_SEPARATORS).split(line) if s.strip()]
+    # Keywords are a few characters each; a caption's comma clauses run longer.
+    return sum(len(s) for s in segments) / max(len(segments), 1) < (14 if first else 30)
+
+
+def _strip_glosses(text: str) -> tuple[str, int]:
+    """``(text without pinyin glosses, glosses that annotate rather than repair)``.
+
+    A broken conversion glosses one traditional character it could not map
+    (發(fā)); an annotating farm glosses simplified text, words or every character.
+    Only the second makes a page pinyin-annotated.
+    """
+    table = _t2s_table()
+    annotations = 0
+
+    def drop(match: re.Match[str]) -> str:
+        nonlocal annotations
+        before = text[match.start() - 1] if match.start() else ""
+        if not before or table[ord(before)] == ord(before):
+            annotations += 1
+        return ""
+
+    return _GLOSS.sub(drop, text), annotations
+
+
+def _strip_noise(text: str) -> tuple[str, int]:
+    """Remove tag residue, conversion residue, pinyin runs and glosses; fold punctuation runs."""
+    if "<" in text:
+        previous = None
+        while previous != text:  # <<b>> leaves <> behind: repeat until nothing changes
+            previous, text = text, _TAG.sub("", text)
+    if "?" in text:
+        text = _CONVERSION_RESIDUE.sub("", text)
+    annotations = 0
+    if "(" in text:
+        text, annotations = _strip_glosses(text)
+    text = _PINYIN_RUN.sub("", text)
+    return _PUNCTUATION_RUN.sub(r"\1", text), annotations
 
 
 @dataclass(frozen=True)
@@ -131,11 +183,11 @@ class Normalised:
 def normalise(text: str) -> Normalised:
     """Normalise article text (already extracted from HTML) for comparison."""
     text, broken = _repair_entities(text)
-    text = _SPACES.sub(" ", unicodedata.normalize("NFKC", text))
-    simplified, changed = _simplify(text)
+    text, annotations = _strip_noise(unicodedata.normalize("NFKC", text))
+    text = _SPACES.sub(" ", text)
+    text, changed = _simplify(text)
     # A copy counts as traditional-script when conversion changed a noticeable share of it.
     traditional = changed >= max(3, len(text) // 200)
-    text, pinyin = _PINYIN.subn("", simplified)
     kept: list[str] = []
     seen: set[str] = set()
     spam = False
@@ -144,7 +196,7 @@ def normalise(text: str) -> Normalised:
         line = raw.strip()
         if not line:
             continue
-        if _is_spam(line):
+        if _is_spam(line, first=not kept and not dropped and not spam):
             spam = True
             continue
         if (len(line) <= 200 and line[0] in _BOILERPLATE_START and _BOILERPLATE.match(line)) or _is_navigation(line):
@@ -157,6 +209,6 @@ def normalise(text: str) -> Normalised:
         seen.add(line)
         kept.append(line)
     return Normalised(
-        text="\n".join(kept), traditional=traditional, pinyin=bool(pinyin), spam=spam, broken_entities=bool(broken),
+        text="\n".join(kept), traditional=traditional, pinyin=annotations >= 3, spam=spam, broken_entities=bool(broken),
         repeated_in_page=total > 0 and repeated >= 0.3 * total, boilerplate_lines=dropped,
     )

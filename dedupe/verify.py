@@ -1,4 +1,12 @@
-"""Exact verification of candidate pairs: Hamming distance, then shingle Jaccard / containment."""
+"""Exact verification of candidate pairs: Hamming distance, shingle Jaccard / containment, shared passages.
+
+Whole-text ratios confirm copies that carry little else (mirrors, syndicated
+copies, excerpts). A content-farm page is the article plus filler that differs
+on every copy, so ratios over whole pages fall apart; there a copy is
+confirmed by the longest passage both texts carry in order
+(:func:`dedupe.passages.align`), long enough that a shared stock lead, a
+series intro or a footer is not one, and covering enough of the shorter text.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+
+from dedupe.passages import Alignment
 
 U64 = npt.NDArray[np.uint64]
 
@@ -19,14 +29,20 @@ class VerifyConfig:
     min_contained_shingles: int = 40  # a contained excerpt must be at least this long
     weak_similarity: float = 0.3  # a cluster member must reach this against its canonical
     weak_containment: float = 0.6
+    # A shared passage: chosen from the sweep in docs/benchmarks.md (real hard negatives share stock leads,
+    # quotes and series intros of up to about 110 characters; real copies at least 150).
+    passage_chars: int = 130  # comparable characters (Han and digits) of the longest shared passage
+    passage_share: float = 0.45  # share of the shorter text inside shared passages
 
     def __post_init__(self) -> None:
-        for name in ("near_similarity", "containment", "weak_similarity", "weak_containment"):
+        for name in ("near_similarity", "containment", "weak_similarity", "weak_containment", "passage_share"):
             value = getattr(self, name)
             if not 0.0 < value <= 1.0:
                 raise ValueError(f"{name} must be in (0, 1], got {value}")
         if self.min_contained_shingles < 1:
             raise ValueError(f"min_contained_shingles must be >= 1, got {self.min_contained_shingles}")
+        if self.passage_chars < 1:
+            raise ValueError(f"passage_chars must be >= 1, got {self.passage_chars}")
 
 
 def max_distance(chars: int) -> int:
@@ -54,17 +70,29 @@ def similarity(a: U64, b: U64) -> Similarity:
     return Similarity(shared / union, shared / min(len(a), len(b)), shared)
 
 
-def classify(sim: Similarity, same_text: bool, smaller: int, config: VerifyConfig) -> str | None:
-    """``exact``, ``near``, ``contained`` or None (not a copy)."""
+def shares_passage(alignment: Alignment, config: VerifyConfig) -> bool:
+    """True when two texts carry one long passage in order, and it is not a sliver of the shorter one."""
+    longest = alignment.longest
+    return (longest is not None and longest.chars >= config.passage_chars
+            and alignment.share >= config.passage_share)
+
+
+def classify(sim: Similarity, same_text: bool, smaller: int, config: VerifyConfig,
+             alignment: Alignment | None = None) -> str | None:
+    """``exact``, ``near``, ``contained``, ``passage`` or None (not a copy)."""
     if same_text:
         return "exact"
     if sim.jaccard >= config.near_similarity:
         return "near"
     if sim.containment >= config.containment and smaller >= config.min_contained_shingles:
         return "contained"
+    if alignment is not None and shares_passage(alignment, config):
+        return "passage"
     return None
 
 
-def weakly_linked(sim: Similarity, config: VerifyConfig) -> bool:
+def weakly_linked(sim: Similarity, config: VerifyConfig, alignment: Alignment | None = None) -> bool:
     """True when two cluster members are too far apart to share a cluster."""
+    if alignment is not None and shares_passage(alignment, config):
+        return False
     return sim.jaccard < config.weak_similarity and sim.containment < config.weak_containment

@@ -22,7 +22,7 @@ def test_migrates_upward_from_first_revision(tmp_path: Path) -> None:
     assert {"captures", "articles", "sources", "crawl_runs"} <= tables
     assert "fingerprints" not in tables
     catalog.upgrade("head")
-    assert {"fingerprints", "dedupe_pairs", "clusters", "cluster_members", "paragraph_anchors"} <= set(
+    assert {"fingerprints", "dedupe_pairs", "clusters", "cluster_members", "passage_samples"} <= set(
         inspect(catalog.engine).get_table_names())
     Catalog(url)  # migrating again is a no-op
 

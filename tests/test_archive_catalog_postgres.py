@@ -22,7 +22,7 @@ def test_migrates_upward_from_first_revision(postgres_url: str) -> None:  # noqa
     catalog.upgrade("0001")
     assert "fingerprints" not in inspect(catalog.engine).get_table_names()
     catalog.upgrade("head")
-    assert {"captures", "articles", "fingerprints", "paragraph_anchors", "clusters"} <= set(
+    assert {"captures", "articles", "fingerprints", "passage_samples", "clusters"} <= set(
         inspect(catalog.engine).get_table_names())
     assert catalog.dialect == "postgresql"
 

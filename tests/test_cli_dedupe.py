@@ -29,7 +29,9 @@ def test_clusters_json_shape(tmp_path: Path) -> None:
     assert list(data) == ["clusters", "repeated_in_page"]
     (cluster,) = data["clusters"]
     assert cluster["canonical"] == "a" and cluster["members"] == ["a", "b", "c"]
-    assert all(set(p) == {"a", "b", "distance", "similarity", "containment", "kind"} for p in cluster["pairs"])
+    for pair in cluster["pairs"]:  # each pair says why it holds: the kind and its longest shared passage
+        assert set(pair) == {"a", "b", "distance", "similarity", "containment", "kind", "passage"}
+        assert set(pair["passage"]) == {"chars", "a", "b", "share"} and pair["passage"]["chars"] > 40
 
 
 def test_empty_input_is_fine(tmp_path: Path) -> None:

@@ -29,8 +29,26 @@ def test_aggregator_seed_body_collapsed_and_entities_repaired() -> None:
 
 def test_pinyin_glosses_removed_but_latin_words_kept() -> None:
     n = normalise("我們要發(fā)展經(jīng)濟,推動APP(app)和AI建設。")
-    assert n.pinyin
     assert n.text == "我们要发展经济,推动APP(app)和AI建设。"
+    assert n.traditional and not n.pinyin  # glosses of characters a conversion missed are repairs
+
+
+def test_toneless_and_word_glosses_mark_a_pinyin_annotated_page() -> None:
+    n = normalise("胡(hu)拥(yong)军(jun)对(dui)地处偏远的哨所并不陌生。济南(jǐnán)的老师来了。")
+    assert n.pinyin
+    assert n.text == "胡拥军对地处偏远的哨所并不陌生。济南的老师来了。"
+
+
+def test_converter_residue_is_removed() -> None:
+    text = "<p></p><br/>當?shù)?農民增收,,帶動就業,。推進產業 zhongguoxizangwangxinwenzhongxin 發展"
+    assert normalise(text).text == "当农民增收,带动就业,推进产业 发展"
+
+
+def test_keyword_header_on_the_first_line_is_spam_but_a_caption_is_not() -> None:
+    spam = normalise("成人视频观看,在线免费观看,手机网址无码,一级视频\n援藏干部在拉萨市人民医院开展义诊活动。")
+    assert spam.spam and spam.text == "援藏干部在拉萨市人民医院开展义诊活动。"
+    caption = "8月20日拍摄的日喀则市南木林县米如村蔬菜种植基地,该基地丰富了当地农产品种类,为农民带来更多就业机会"
+    assert not normalise(caption).spam
 
 
 def test_fullwidth_brackets_are_nfkc_folded_before_pinyin_removal() -> None:

@@ -124,12 +124,12 @@ class Fingerprint(Base):
     flags: Mapped[str] = mapped_column(String(200), default="")
 
 
-class ParagraphAnchor(Base):
-    """Hashes of long paragraphs, to find truncated copies and excerpts that simhash misses."""
+class PassageSample(Base):
+    """Passage samples of an article (dedupe/passages.py): pages sharing one share a passage."""
 
-    __tablename__ = "paragraph_anchors"
+    __tablename__ = "passage_samples"
 
-    anchor: Mapped[str] = mapped_column(String(16), primary_key=True)
+    sample: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # 63-bit, fits a signed column
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), primary_key=True, index=True)
 
 
@@ -141,6 +141,13 @@ class DedupePair(Base):
     distance: Mapped[int] = mapped_column(Integer)
     similarity: Mapped[float] = mapped_column(Float)
     kind: Mapped[str] = mapped_column(String(32))
+    # The longest shared passage: comparable characters, and offsets into each normalised text.
+    passage_chars: Mapped[int] = mapped_column(Integer, default=0)
+    passage_a_start: Mapped[int] = mapped_column(Integer, default=0)
+    passage_a_end: Mapped[int] = mapped_column(Integer, default=0)
+    passage_b_start: Mapped[int] = mapped_column(Integer, default=0)
+    passage_b_end: Mapped[int] = mapped_column(Integer, default=0)
+    passage_share: Mapped[float] = mapped_column(Float, default=0.0)
 
 
 class Cluster(Base):

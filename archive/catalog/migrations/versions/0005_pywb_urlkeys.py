@@ -14,7 +14,7 @@ from alembic import op
 from archive.surt import surt
 
 revision = "0005"
-down_revision = "0003"  # 0004 (dedupe pair columns) is being written: re-pointed when it lands
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
