@@ -74,6 +74,7 @@ _BODY_CANDIDATES = (
     "article", "#endText", ".post_text", ".left_zw", "#p-detail", ".rm_txt_con",
 )
 _DROP_TAGS = ("script", "style", "noscript", "iframe", "title", "form", "nav", "footer", "header", "aside")
+_BREADCRUMB = re.compile(r"^(?:您(?:现在)?(?:所在|的)?(?:的)?位置|当前位置|當前位置|现在位置|位置)[:：]|[>»]\s*$|\s[>»]\s")
 _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 _PAGE_DROP = ("script", "style", "noscript", "iframe", "title")
 _BLOCK_TAGS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article", "blockquote", "center", "table"}
@@ -457,6 +458,8 @@ def _extract(html: str, url: str | None, selectors: Selectors, encoding: str,
     text, method = _body(copy.deepcopy(doc), html, url, selectors, body_config)
     text, editor = _strip_trailer(text)
     title = _title(doc, selectors, lines, _line_index(lines, text))
+    if method != "selectors":
+        text = _trim_head(text, title)
     header = _header_window(lines, title)
     info_node = _first(doc, selectors.published)
     info_text = block_text(info_node) if info_node is not None else ""
@@ -525,7 +528,7 @@ def _body(doc: etree._Element, html: str, url: str | None, selectors: Selectors,
         dense_text = clean_lines(block_text(dense), config) if dense is not None else ""
         if len(dense_text) > len(text):
             text, method = dense_text, "density"
-    if len(text) < 300:
+    if len(text) < config.fallback_below:
         # No container, or a small one (a summary box): ask trafilatura and keep the fuller text.
         general = clean_lines(_trafilatura(html, url), config)
         if len(general) >= max(2 * len(text), 1):
@@ -553,6 +556,27 @@ def _published_in(header: str, year: int | None = None) -> str | None:
         if found:
             return found
     return parse_published(header)
+
+
+def _trim_head(text: str, title: str) -> str:
+    """Drop what the container holds above the story: the headline, the byline, a breadcrumb."""
+    lines = text.split("\n")
+    key = title.replace(" ", "")
+    start = 0
+    for i, line in enumerate(lines[:12]):
+        stripped = line.strip()
+        squashed = stripped.replace(" ", "")
+        if (squashed == key or _is_byline(stripped) or _BREADCRUMB.search(stripped)
+                or len(squashed) <= 4) and not _is_story(stripped):
+            start = i + 1
+            continue
+        break
+    return "\n".join(lines[start:]) if start < len(lines) else text
+
+
+def _is_story(line: str) -> bool:
+    """A sentence of the story, not a byline: long, with a full stop or a comma."""
+    return len(line) >= 40 and bool(re.search(r"[。，！？]", line))
 
 
 def _labelled_time(text: str, year: int | None) -> str | None:

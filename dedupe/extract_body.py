@@ -34,14 +34,21 @@ class BodyConfig:
     descend_share: float = 0.7
     #: a pruned subtree may hold at most this share of the page's sentence text
     prune_max_share: float = 0.6
+    #: a furniture subtree is dropped, however much prose it holds, when this share of the page's
+    #: prose lies outside it
+    outside_min: float = 0.15
+    #: below this many characters the general rules' text is compared with trafilatura's
+    fallback_below: int = 50
     #: boundary headings only cut once this many body characters were kept
     boundary_after: int = 40
 
     def __post_init__(self) -> None:
-        for name in ("link_density", "descend_share", "prune_max_share"):
+        for name in ("link_density", "descend_share", "prune_max_share", "outside_min"):
             value = getattr(self, name)
             if not 0.0 < value <= 1.0:
                 raise ValueError(f"BodyConfig.{name} must be in (0, 1], got {value!r}")
+        if self.fallback_below < 0:
+            raise ValueError(f"BodyConfig.fallback_below must be >= 0, got {self.fallback_below!r}")
         if self.boundary_after < 0:
             raise ValueError(f"BodyConfig.boundary_after must be >= 0, got {self.boundary_after!r}")
 
@@ -80,6 +87,19 @@ _BOUNDARY = re.compile(
     r"分享到|分享至|推薦新聞|推荐新聞|相关视频|相關影音|熱門影音"
     r")"
 )
+# The care box under reports of suicide (Taiwan law asks for it) and hotline boxes: the story ended.
+_CARE_BOX = re.compile(
+    r"(?:自殺|自杀)(?:防治|解決不了|解决不了)|(?:專線|专线|熱線|热线)\s*[:：]?\s*\d{3,}|"
+    r"(?:關心您|关心您|提醒您)\s*[，,:：]?\s*(?:請|请|再)?(?:給|给)自己"
+)
+# A disclaimer paragraph, however long: "声明：本文仅代表作者观点…", "【免责声明】…".
+_DISCLAIMER = re.compile(r"^[\s【\[(（]*(?:免责|免責|版权|版權|特别|特別)?(?:声明|聲明)\s*[:：】\])）]")
+# Privacy, cookie and paywall notices of the page, not of the story.
+_NOTICE = re.compile(
+    r"(?:隱私|隐私)(?:權|权)?(?:政策|聲明|声明|條款|条款)|cookie|(?:付費|付费)會員|加入(?:會員|会员)",
+    re.I,
+)
+_KANA = re.compile(r"[\u3040-\u30ff]{2,}")
 # Widget lines that sit above the story: share targets, font size, print, login, counters.
 _WIDGET_LINE = re.compile(
     r"^(?:facebook|line|weibo|twitter|wechat|qq|qzone|email|e-mail|plurk|telegram|whatsapp|"
@@ -169,7 +189,10 @@ def prune(root: etree._Element, config: BodyConfig = DEFAULT) -> None:
             skip.add(node)
             continue
         if _hidden(node) or is_furniture(node):
-            if stats.mass(node) <= config.prune_max_share * total:
+            mass = stats.mass(node)
+            # Kept only when it holds the story: most of the page's prose, and no paragraph
+            # of it left outside (a comment box can outweigh a one-paragraph story).
+            if mass <= config.prune_max_share * total or total - mass >= config.outside_min * total:
                 doomed.append(node)
                 skip.add(node)
         elif node.tag in _LIST_BLOCKS and stats.length(node):
@@ -231,9 +254,11 @@ def clean_lines(text: str, config: BodyConfig = DEFAULT) -> str:
         stripped = line.strip()
         if not stripped:
             continue
-        if seen >= config.boundary_after and len(stripped) <= 30 and _BOUNDARY.match(stripped):
+        if seen >= config.boundary_after and (
+                (len(stripped) <= 30 and _BOUNDARY.match(stripped))
+                or (len(stripped) <= 60 and _CARE_BOX.search(stripped)) or _DISCLAIMER.match(stripped)):
             break
-        if _WIDGET_LINE.match(stripped):
+        if _WIDGET_LINE.match(stripped) or _NOTICE.search(stripped) or _foreign(stripped):
             continue
         if not started:
             if _is_sentence(stripped):
@@ -243,6 +268,14 @@ def clean_lines(text: str, config: BodyConfig = DEFAULT) -> str:
         kept.append(line)
         seen += len(stripped)
     return "\n".join(kept)
+
+
+def _foreign(line: str) -> bool:
+    """A line in another script: Japanese kana, or a long line without a Han character (a
+    language-switch prompt, a Latin widget)."""
+    if _KANA.search(line):
+        return True
+    return len(line) >= 30 and not _CJK.search(line) and sum(ch.isalpha() for ch in line) >= 20
 
 
 def _is_sentence(line: str) -> bool:
