@@ -4,16 +4,28 @@ pywb is GPLv3, pins redis 2.10 and pulls a ``brotli`` that shadows Scrapy's, and
 gevent: so it never shares the crawler's environment or process. It gets its own venv
 (``.venv-replay`` beside ``.venv``), a ``config.yaml`` naming the collection ``archive`` (the WARC
 folder, no copying) and the project's sorted CDXJ index, and is bound to 127.0.0.1.
+
+Replay is framed by default: pywb's banner (capture date, the calendar of a URL's captures) above the
+page, which plays in a frame at ``<timestamp>mp_/<url>``; ``frameless`` replays the page alone. The
+start page is pywb's home page (``templates/index.html``), so the printed URL opens it.
+
+Stopping: every stop signal stops every child. pywb runs in its own process group; :func:`serve`
+turns SIGTERM, SIGINT and SIGHUP into a stop of that group (uwsgi's master and workers included),
+and the child is also told by the kernel (``PR_SET_PDEATHSIG``) when the parent dies any other way.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
 
 from aidnews.paths import DataPaths
 
@@ -45,13 +57,14 @@ def ensure_pywb(venv: Path | None = None) -> Path:
     return wayback
 
 
-def prepare(paths: DataPaths) -> Path:
-    """Write the CDXJ index, pywb's config and the start page; returns the replay folder."""
+def prepare(paths: DataPaths, frameless: bool = False) -> Path:
+    """Write the CDXJ index and pywb's config; returns the replay folder."""
     from archive.catalog import Catalog
     from archive.cdxj import write_cdxj
 
     folder = paths.root / "replay"
     (folder / "indexes").mkdir(parents=True, exist_ok=True)
+    (folder / "static").mkdir(exist_ok=True)
     catalog = Catalog(paths.catalog_url)
     write_cdxj(catalog, folder / "indexes" / "index.cdxj")
     (folder / "config.yaml").write_text(
@@ -60,7 +73,8 @@ def prepare(paths: DataPaths) -> Path:
         f"  {COLLECTION}:\n"
         f"    archive_paths: {paths.warcs.resolve()}/\n"
         f"    index_paths: {(folder / 'indexes').resolve()}/\n"
-        "framed_replay: false\n",
+        f"framed_replay: {'false' if frameless else 'true'}\n"
+        "static_dir: static\n",
         encoding="utf-8",
     )
     catalog.close()
@@ -85,21 +99,92 @@ def command(wayback: Path, folder: Path, port: int, workers: int) -> list[str]:
         return [str(wayback), "--bind", "127.0.0.1", "--port", str(port), "-d", str(folder)]
     return [str(wayback.with_name("uwsgi")), "--http-socket", f"127.0.0.1:{port}", "--master", "--processes",
             str(workers), "--gevent", "100", "--gevent-early-monkey-patch", "--wsgi", "pywb.apps.wayback",
-            "--chdir", str(folder), "--die-on-term", "--buffer-size", "65536", "--disable-logging"]
+            "--chdir", str(folder), "--die-on-term", "--no-orphans", "--buffer-size", "65536", "--disable-logging"]
 
 
-def start(paths: DataPaths, port: int, venv: Path | None = None, workers: int = 1) -> tuple[subprocess.Popen[bytes], str]:
-    """Start pywb on 127.0.0.1:port for the data folder; returns the process and its base URL."""
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGTERM when the parent dies (a SIGKILL or a crash of aidnews)."""
+    parent = os.getppid()
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the signal handlers of serve() still stop it
+        return
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
+
+
+def start(paths: DataPaths, port: int, venv: Path | None = None, workers: int = 1,
+          frameless: bool = False) -> tuple[subprocess.Popen[bytes], str]:
+    """Start pywb on 127.0.0.1:port for the data folder, its start page at ``/``; returns the process
+    (the leader of pywb's process group: :func:`stop` it) and the base URL."""
+    from aidnews.start_page import write_start_page
+
     if workers < 1:
         raise ReplayError(f"--workers must be >= 1, got {workers}")
     wayback = ensure_pywb(venv)
-    folder = prepare(paths)
-    process = subprocess.Popen(command(wayback, folder, port, workers), cwd=folder,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    folder = prepare(paths, frameless)
     base = f"http://127.0.0.1:{port}/"
+    write_start_page(paths, f"{base}{COLLECTION}/")
+    process = subprocess.Popen(command(wayback, folder, port, workers), cwd=folder, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True, preexec_fn=_die_with_parent)
     try:
         wait_until_up(base)
     except ReplayError:
-        process.kill()
+        stop(process)
         raise
     return process, base
+
+
+def group_members(group: int) -> list[int]:
+    """The live (not zombie) processes of process group ``group``, from /proc."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):  # gone while we looked
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":
+            members.append(int(stat.parent.name))
+    return members
+
+
+def stop(process: subprocess.Popen[bytes], grace: float = 10) -> None:
+    """Stop pywb and every process it started (its whole process group): SIGTERM, then SIGKILL."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            pass
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline:
+            if process.poll() is not None and not group_members(process.pid):
+                return
+            time.sleep(0.05)
+    process.wait()
+
+
+def serve(paths: DataPaths, port: int, workers: int = 1, frameless: bool = False, venv: Path | None = None,
+          say: Callable[[str], None] = print) -> int:
+    """``aidnews replay`` in the foreground: start pywb, print its URL, run until a stop signal (SIGTERM,
+    SIGINT, SIGHUP) or until pywb exits, and stop every child either way. Returns the exit status."""
+    process, base = start(paths, port, venv, workers, frameless)
+    stopping: list[int] = []
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stopping.append(signum)
+        raise KeyboardInterrupt  # out of the wait below, into the finally
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
+    try:
+        say(f"replay: {base} (start page; {'frameless' if frameless else 'framed, with the capture banner'})")
+        say(f"replay: permalinks {base}{COLLECTION}/<timestamp>/<url> (raw bytes: <timestamp>id_)")
+        process.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for sig in previous:
+            signal.signal(sig, signal.SIG_IGN)  # a second signal must not cut the stop short
+        stop(process)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 0 if stopping or process.returncode == 0 else 1

@@ -1,12 +1,16 @@
 """The replay start page: sources, captures by month, search by URL and title, links into pywb.
 
-``DATA/replay/start.html`` stays small whatever the archive's size: it carries the sources, a
-count per month and the latest captures. Each month's captures live in ``captures/YYYYMM.js``
-and everything searchable in ``captures/all.js``; the page loads them with ``<script>`` elements
-(which also works from ``file://``) when a month is opened or a search starts, and on archives up
-to 100,000 captures loads the search data right after the page is drawn, so a search typed into
-the page finds it loaded. ``#q=TEXT`` and ``#month=YYYYMM`` are permalinks. Every string from the
-web travels as escaped JSON and is drawn with ``textContent``.
+The replay server serves it as its home page (``/``: pywb's ``templates/index.html`` in the replay
+folder), and ``DATA/replay/start.html`` is the same page for ``file://``. It stays small whatever
+the archive's size: it carries the sources, a count per month and the latest captures. Each
+month's captures live in ``static/captures/YYYYMM.js`` and everything searchable in
+``static/captures/all.js`` (pywb serves the folder's ``static/`` at ``/static/``); the page loads
+them with ``<script>`` elements (which also works from ``file://``) when a month is opened or a
+search starts, and on archives up to 100,000 captures loads the search data right after the page is
+drawn, so a search typed into the page finds it loaded. ``#q=TEXT`` and ``#month=YYYYMM`` are
+permalinks. Every string from the web travels as escaped JSON and is drawn with ``textContent``;
+the served page is a constant template whose data (``summary.js``) is a static file, so no title
+ever passes through pywb's template engine.
 """
 
 from __future__ import annotations
@@ -45,10 +49,11 @@ def capture_rows(paths: DataPaths) -> tuple[list[dict[str, Any]], list[tuple[str
 
 
 def write_start_page(paths: DataPaths, replay_url: str) -> Path:
-    """Write ``start.html`` and its ``captures/*.js`` data files; returns the page."""
+    """Write the page (``start.html`` and the served ``templates/index.html``) and its data files;
+    returns ``start.html``."""
     rows, sources = capture_rows(paths)
     folder = paths.root / "replay"
-    data = folder / "captures"
+    data = folder / "static" / "captures"
     data.mkdir(parents=True, exist_ok=True)
     for old in data.glob("*.js"):
         old.unlink()
@@ -64,18 +69,28 @@ def write_start_page(paths: DataPaths, replay_url: str) -> Path:
         "months": sorted(((m, len(r)) for m, r in by_month.items()), reverse=True),
         "sources": [{"id": i, "name": n, "kind": k, "captures": per_source.get(i, 0)} for i, n, k in sources],
     }
+    (data / "summary.js").write_text(f"var AIDNEWS_SUMMARY = {embed_json(summary)};\n", encoding="utf-8")
     page = folder / "start.html"
-    page.write_text(
-        "<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>aidnews archive</title>"
-        f"<style>{_STYLE}</style></head><body><h1>aidnews archive</h1>"
+    page.write_text(_page("static/captures/", f"<script type='application/json' id='summary'>{embed_json(summary)}"
+                                              "</script>"), encoding="utf-8")
+    templates = folder / "templates"
+    templates.mkdir(exist_ok=True)
+    # pywb renders templates with Jinja: the page is constant text, kept raw.
+    served = _page("/static/captures/", "<script src='/static/captures/summary.js'></script>")
+    assert "{% endraw %}" not in served
+    (templates / "index.html").write_text("{% raw %}" + served + "{% endraw %}", encoding="utf-8")
+    return page
+
+
+def _page(data_url: str, summary: str) -> str:
+    return (
+        f"<!DOCTYPE html><html lang='zh-CN' data-captures='{data_url}'><head><meta charset='utf-8'>"
+        f"<title>aidnews archive</title><style>{_STYLE}</style></head><body><h1>aidnews archive</h1>"
         "<h2>Sources</h2><ul id='sources'></ul><h2>Captures by month</h2><p id='months'></p>"
         "<h2>Captures</h2><p><input id='q' size='40' placeholder='search URL or title' autocomplete='off'> "
         "<span id='n'></span></p><ul id='caps'></ul>"
-        f"<script type='application/json' id='summary'>{embed_json(summary)}</script>"
-        f"<script>{_SCRIPT}</script></body></html>",
-        encoding="utf-8",
+        f"{summary}<script>{_SCRIPT}</script></body></html>"
     )
-    return page
 
 
 def _line(text: str) -> str:
@@ -112,7 +127,8 @@ _STYLE = ("body{font-family:sans-serif;max-width:1100px;margin:auto}li{margin:2p
           "#months a{margin-right:.8em;white-space:nowrap}")
 
 _SCRIPT = r"""
-var S = JSON.parse(document.getElementById('summary').textContent), SHOW = 200, loaded = {}, waiting = {};
+var S = window.AIDNEWS_SUMMARY || JSON.parse(document.getElementById('summary').textContent);
+var SHOW = 200, loaded = {}, waiting = {}, DATA = document.documentElement.getAttribute('data-captures');
 function el(tag, text) { var e = document.createElement(tag); if (text !== undefined) e.textContent = text; return e; }
 function unpack(D) {
   function lines(text, sep) { return D.n ? text.split(sep) : []; }
@@ -129,8 +145,8 @@ function load(name, then) {
   (waiting[name] = waiting[name] || []).push(then);
   if (waiting[name].length > 1) return;
   var s = document.createElement('script');
-  s.src = 'captures/' + name + '.js';
-  s.onerror = function () { document.getElementById('n').textContent = 'cannot load captures/' + name + '.js'; };
+  s.src = DATA + name + '.js';
+  s.onerror = function () { document.getElementById('n').textContent = 'cannot load ' + DATA + name + '.js'; };
   document.head.appendChild(s);
 }
 function day(t) { return t.slice(0, 4) + '-' + t.slice(4, 6) + '-' + t.slice(6, 8); }

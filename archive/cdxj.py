@@ -1,7 +1,10 @@
-"""A sorted CDXJ index of the catalog's captures, in the form pywb reads.
+"""A sorted CDXJ index of the catalog's captures, in the form pywb reads and cdxj-indexer writes.
 
 ``urlkey timestamp {"url", "mime", "status", "digest", "length", "offset", "filename"}`` per line,
-sorted as bytes (pywb binary-searches the file; an unsorted index makes most lookups miss).
+sorted as bytes (pywb binary-searches the file; an unsorted index makes most lookups miss). Each line
+is the one cdxj-indexer (py-wacz's indexer) writes for the same record, byte for byte, except where
+docs/formats.md says: 304 revisits are left out, and a missing or upper-case Content-Type is the
+catalog's lower-cased ``mime`` (``unk`` when there was none).
 """
 
 from __future__ import annotations
@@ -21,12 +24,12 @@ def cdxj_line(c: Capture) -> str:
         "url": c.url,
         "mime": "warc/revisit" if c.record_type == "revisit" else c.mime,
         "status": str(c.status),
-        "digest": c.digest.removeprefix("sha1:"),
+        "digest": c.digest,
         "length": str(c.length),
         "offset": str(c.offset),
         "filename": c.filename,
     }
-    return f"{c.urlkey} {c.timestamp} {json.dumps(fields, ensure_ascii=False)}"
+    return f"{c.urlkey} {c.timestamp} {json.dumps(fields)}"
 
 
 def replayable(c: Capture) -> bool:

@@ -17,7 +17,7 @@ from urllib.parse import quote
 import pytest
 
 from aidnews.paths import DataPaths
-from aidnews.replay import COLLECTION, start
+from aidnews.replay import COLLECTION, start, stop
 from aidnews.start_page import capture_rows, write_start_page
 from archive.catalog import Catalog
 from archive.cdxj import cdxj_lines, replayable
@@ -40,8 +40,7 @@ def _free_port() -> int:
 def replay(crawled: Crawled) -> Iterator[str]:
     process, base = start(DataPaths(crawled.data, crawled.catalog_url), _free_port())
     yield f"{base}{COLLECTION}/"
-    process.terminate()
-    process.wait(timeout=10)
+    stop(process)
 
 
 def _get(url: str) -> tuple[int, bytes]:
@@ -62,7 +61,7 @@ def test_cdxj_is_sorted_and_complete(crawled: Crawled) -> None:
 
 
 def test_seed_article_and_gbk_page_replay(replay: str, crawled: Crawled) -> None:
-    status, body = _get(f"{replay}2030/{SEED}")
+    status, body = _get(f"{replay}2030mp_/{SEED}")
     assert status == 200 and "对口支援结硕果 砥砺前行再出发" in body.decode("utf-8")
     status, raw = _get(f"{replay}2030id_/{GBK}")
     capture = next(c for c in Catalog(crawled.catalog_url).captures() if c.url == GBK)
@@ -72,10 +71,10 @@ def test_seed_article_and_gbk_page_replay(replay: str, crawled: Crawled) -> None
 
 
 def test_requisites_from_the_archive_and_404_for_the_rest(replay: str) -> None:
-    assert _get(f"{replay}2030/http://www.tibet.cn/css/main.css")[0] == 200
-    assert _get(f"{replay}2030/http://www.tibet.cn/images/logo.png")[0] == 200
-    assert _get(f"{replay}2030/http://www.tibet.cn/never-archived.html")[0] == 404
-    assert _get(f"{replay}2030/http://example.com/")[0] == 404
+    assert _get(f"{replay}2030mp_/http://www.tibet.cn/css/main.css")[0] == 200
+    assert _get(f"{replay}2030mp_/http://www.tibet.cn/images/logo.png")[0] == 200
+    assert _get(f"{replay}2030mp_/http://www.tibet.cn/never-archived.html")[0] == 404
+    assert _get(f"{replay}2030mp_/http://example.com/")[0] == 404
 
 
 def test_start_page_links_into_replay(replay: str, crawled: Crawled) -> None:
@@ -94,7 +93,7 @@ def test_start_page_search_and_month_load_their_data_on_demand(replay: str, craw
     from tests.browser import load
 
     path = write_start_page(DataPaths(crawled.data, crawled.catalog_url), replay)
-    data = path.parent / "captures"
+    data = path.parent / "static" / "captures"
     months = sorted(p.stem for p in data.glob("2*.js"))
     assert (data / "all.js").exists() and months
     found = load(path.as_uri() + "#q=" + quote("对口支援结硕果"))
@@ -237,19 +236,17 @@ def test_revisit_records_replay_the_original_payload(sample_web, tmp_path: Path)
     assert revisit.status == 200
     process, base = start(DataPaths(tmp_path, catalog.url), _free_port())
     try:
-        status, body = _get(f"{base}{COLLECTION}/{revisit.timestamp}/{SEED}")
+        status, body = _get(f"{base}{COLLECTION}/{revisit.timestamp}mp_/{SEED}")
         assert status == 200 and "对口支援结硕果 砥砺前行再出发" in body.decode("utf-8")
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop(process)
 
 
 def test_several_pywb_processes_on_one_port(crawled: Crawled) -> None:
     process, base = start(DataPaths(crawled.data, crawled.catalog_url), _free_port(), workers=2)
     try:
         for _ in range(6):
-            status, body = _get(f"{base}{COLLECTION}/2030/{SEED}")
+            status, body = _get(f"{base}{COLLECTION}/2030mp_/{SEED}")
             assert status == 200 and "对口支援结硕果 砥砺前行再出发" in body.decode("utf-8")
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        stop(process)
