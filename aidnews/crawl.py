@@ -14,6 +14,7 @@ from scrapy.settings import Settings
 
 from aidnews.paths import DataPaths
 from crawler.frontier import default_worker_id
+from crawler.locations import apply_renamed, sources_dir
 from crawler.sources import Source, load_sources
 
 SPIDERS = ("tibet_cn", "configured")
@@ -85,10 +86,10 @@ def crawl_settings(paths: DataPaths, sample_web: str | None, overrides: dict[str
     settings.set("AIDNEWS_DATA", str(paths.root), priority="cmdline")
     settings.set("CATALOG_URL", paths.catalog_url, priority="cmdline")
     if seeds:
-        settings.set("SOURCES_DIR", str(seeds), priority="cmdline")
+        settings.set("AIDNEWS_SOURCES_DIR", str(seeds), priority="cmdline")
     if sample_web:
         # A loopback server: politeness delays would only slow the test crawl.
-        settings.set("SAMPLE_WEB_URL", sample_web, priority="cmdline")
+        settings.set("AIDNEWS_SAMPLE_WEB_URL", sample_web, priority="cmdline")
         settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
         settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")
         settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 8, priority="cmdline")
@@ -97,6 +98,7 @@ def crawl_settings(paths: DataPaths, sample_web: str | None, overrides: dict[str
             settings.set(key, value, priority="cmdline")
     for key, value in overrides.items():
         settings.set(key, value, priority="cmdline")
+    apply_renamed(settings)  # `-s SOURCES_DIR=...` of old scripts
     return settings
 
 
@@ -119,7 +121,7 @@ def run_crawl(
 ) -> CrawlResult:
     """Crawl the chosen sources (all by default), each with its spider, in one Twisted reactor."""
     settings = crawl_settings(paths, sample_web, overrides or {}, seeds, redis)
-    sources = load_sources(Path(settings.get("SOURCES_DIR")), list(source_ids) or None)
+    sources = load_sources(sources_dir(settings), list(source_ids) or None)
     paths.warcs.mkdir(parents=True, exist_ok=True)
     # Resuming a killed crawl is crawler.extensions.reconcile's job (so `scrapy crawl` resumes too).
     # The CLI configures logging (quiet unless --verbose); progress lines still reach stderr.
@@ -130,7 +132,7 @@ def run_crawl(
     for spider, ids in plan(sources).items():
         crawler = process.create_crawler(spider)
         crawlers.append(crawler)
-        process.crawl(crawler, sources=",".join(ids), seeds=settings.get("SOURCES_DIR"))
+        process.crawl(crawler, sources=",".join(ids), seeds=str(sources_dir(settings)))
     process.start()
     result = CrawlResult()
     for crawler in crawlers:

@@ -9,7 +9,6 @@ catalog rows a killed worker never flushed. Other machines join with
 
 from __future__ import annotations
 
-import os
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from aidnews import self_command
 from aidnews.paths import DataPaths
+from crawler.environment import child_env
 
 
 @dataclass
@@ -54,7 +54,7 @@ def worker_command(paths: DataPaths, prefix: str, worker: str, sources: Sequence
 def worker_env(paths: DataPaths, redis_url: str) -> dict[str, str]:
     # By environment, not argv: a command line is visible to every user of the machine, and both
     # URLs may hold passwords.
-    return {**os.environ, "AIDNEWS_CATALOG_URL": paths.catalog_url, "AIDNEWS_REDIS_URL": redis_url}
+    return child_env(paths.catalog_url, redis_url)
 
 
 def run_distributed(paths: DataPaths, redis_url: str, workers: int, prefix: str = "aidnews",

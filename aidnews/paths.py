@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from crawler.environment import data_root, default_catalog_url
 
 
 @dataclass(frozen=True)
@@ -14,11 +15,9 @@ class DataPaths:
 
     @classmethod
     def resolve(cls, data: str | None, catalog: str | None = None) -> DataPaths:
-        from archive.catalog import catalog_url_for  # SQLAlchemy loads only for commands that need it
-
-        root = Path(data or os.environ.get("AIDNEWS_DATA") or "data").resolve()
-        url = catalog or os.environ.get("AIDNEWS_CATALOG_URL") or catalog_url_for(root)
-        return cls(root, url)
+        """``--data`` and ``--catalog``, or their defaults (crawler.environment: the one rule)."""
+        root = data_root(data).resolve()
+        return cls(root, catalog or default_catalog_url(root))
 
     @property
     def warcs(self) -> Path:

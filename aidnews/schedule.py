@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import fcntl
 import logging
-import os
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from croniter import croniter
 
 from aidnews import self_command
 from aidnews.paths import DataPaths
+from crawler.environment import child_env
 from crawler.sources import Source, load_sources
 
 logger = logging.getLogger(__name__)
@@ -82,8 +82,7 @@ class Cycle:
 
 def _aidnews(catalog_url: str, *args: str) -> subprocess.CompletedProcess[str]:
     # The catalog URL (maybe with a password) goes by environment, not argv, which `ps` shows everyone.
-    env = {**os.environ, "AIDNEWS_CATALOG_URL": catalog_url}
-    return subprocess.run([*self_command(), *args], text=True, capture_output=True, env=env)
+    return subprocess.run([*self_command(), *args], text=True, capture_output=True, env=child_env(catalog_url))
 
 
 def run_due(paths: DataPaths, seeds: Path | None = None, sample_web: str | None = None,

@@ -10,18 +10,20 @@ from scrapy.robotstxt import RobotParser
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
+from crawler.locations import sample_web_url
+
 
 class SampleWebProxyMiddleware:
-    """Send requests to ``SAMPLE_WEB_URL`` as an HTTP proxy; the URLs keep their real hosts."""
+    """Send requests to ``AIDNEWS_SAMPLE_WEB_URL`` as an HTTP proxy; the URLs keep their real hosts."""
 
     def __init__(self, proxy_url: str) -> None:
         self.proxy_url = proxy_url
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SampleWebProxyMiddleware:
-        url = crawler.settings.get("SAMPLE_WEB_URL")
+        url = sample_web_url(crawler.settings)
         if not url:
-            raise NotConfigured("SAMPLE_WEB_URL is not set")
+            raise NotConfigured("AIDNEWS_SAMPLE_WEB_URL is not set")
         return cls(url)
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:

@@ -8,7 +8,7 @@ redirect (Scrapy schedules a redirect as a new request). Rules:
   private, loopback, link-local, reserved or multicast is refused, also in sample-web crawls
   (the sample web's hosts are names; the proxy in front of them is the only loopback allowed);
 - in real crawls, a host name is resolved and refused if any address is such an address.
-  ``ALLOW_PRIVATE_ADDRESSES = True`` turns the address rules off (an intranet source).
+  ``SAFETY_ALLOW_PRIVATE_ADDRESSES = True`` turns the address rules off (an intranet source).
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
+
+from crawler.locations import sample_web_url
 
 SCHEMES = ("http", "https")
 
@@ -70,9 +72,9 @@ class SafeDestinationMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
         self.stats = crawler.stats
-        self.check_addresses = not settings.getbool("ALLOW_PRIVATE_ADDRESSES")
+        self.check_addresses = not settings.getbool("SAFETY_ALLOW_PRIVATE_ADDRESSES")
         # The sample web's hosts are names only its proxy knows: nothing to resolve.
-        self.resolve = self.check_addresses and not settings.get("SAMPLE_WEB_URL")
+        self.resolve = self.check_addresses and not sample_web_url(settings)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SafeDestinationMiddleware:

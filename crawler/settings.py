@@ -1,15 +1,23 @@
-"""Crawl defaults. Every group has an ``*_ENABLED`` switch; see docs/usage.md for each setting."""
+"""Crawl defaults. Every group has an ``*_ENABLED`` switch; see docs/usage.md for each setting.
 
-import os
+Every setting the project adds has a group prefix; ``AIDNEWS_*`` environment variables are read by
+:mod:`crawler.environment` only.
+"""
+
 from pathlib import Path
+
+from archive.catalog import store as _store
+from crawler import environment as _environment
+
+_env = _environment.Environment.read()
 
 BOT_NAME = "aidnews"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
 # Where things go: the data folder holds warcs/ and catalog.sqlite.
-AIDNEWS_DATA = os.environ.get("AIDNEWS_DATA", "data")
-SOURCES_DIR = str(Path(__file__).resolve().parent.parent / "seeds")
+AIDNEWS_DATA = _env.data or "data"
+AIDNEWS_SOURCES_DIR = str(Path(__file__).resolve().parent.parent / "seeds")
 
 # Politeness
 USER_AGENT = "aidnews/0.1 (+https://github.com/aidnews/aidnews; archiving aid news for research)"
@@ -25,21 +33,20 @@ DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 REDIRECT_MAX_TIMES = 10
 DOWNLOAD_FAIL_ON_DATALOSS = False  # keep a body cut short (archived with WARC-Truncated), count it
-ALLOW_PRIVATE_ADDRESSES = False  # crawler.safety: refuse private/loopback addresses (True for intranet sources)
+SAFETY_ALLOW_PRIVATE_ADDRESSES = False  # crawler.safety: refuse private/loopback addresses (True for intranet sources)
 RETRY_TIMES = 1
 DEPTH_LIMIT = 0  # list pages -> articles; each source caps its list hops (politeness.depth)
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
-REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 LOG_LEVEL = "INFO"
 
 # Offline crawls: route every request through the sample web (aidnews crawl --sample-web URL).
-SAMPLE_WEB_URL = os.environ.get("AIDNEWS_SAMPLE_WEB", "")
+AIDNEWS_SAMPLE_WEB_URL = _env.sample_web
 
 # Incremental crawls (crawler.history): skip known articles, recheck list pages with conditional requests
 INCREMENTAL_ENABLED = True
-REVISIT_ARTICLES_DAYS = -1  # >= 0 overrides every source's [source.revisit] articles_days
-CONDITIONAL_REQUESTS = True  # If-None-Match / If-Modified-Since on refetches (off for servers that mishandle them)
+INCREMENTAL_REVISIT_ARTICLES_DAYS = -1  # >= 0 overrides every source's [source.revisit] articles_days
+INCREMENTAL_CONDITIONAL_REQUESTS = True  # If-None-Match / If-Modified-Since on refetches (off for servers that mishandle them)
 
 # WARC archiving (crawler.extensions.warc)
 WARC_ENABLED = True
@@ -53,11 +60,13 @@ WARC_IS_PART_OF = ""  # warcinfo isPartOf: the collection (default: WARC_PREFIX)
 
 # Catalog (crawler.pipelines)
 CATALOG_ENABLED = True
-CATALOG_URL = os.environ.get("AIDNEWS_CATALOG_URL", "")  # default: sqlite:///<AIDNEWS_DATA>/catalog.sqlite
+CATALOG_URL = ""  # default: $AIDNEWS_CATALOG_URL, else sqlite:///<AIDNEWS_DATA>/catalog.sqlite (crawler.locations)
 CATALOG_BATCH_SIZE = 200
 CATALOG_FLUSH_INTERVAL = 2.0  # seconds; a partial batch is written at least this often
-CATALOG_RETRIES = 6  # a locked or unreachable catalog: retries per write, waiting 0.5 s, 1 s, 2 s ... between
-CATALOG_RETRY_BACKOFF = 0.5  # first wait (seconds); past the last retry the crawl stops cleanly
+# A locked or unreachable catalog: retries per write, waiting 0.5 s, 1 s, 2 s ... between; past the last
+# retry the crawl stops cleanly. The library's defaults (archive.catalog.store), not a copy.
+CATALOG_RETRIES = _store.RETRIES
+CATALOG_RETRY_BACKOFF = _store.BACKOFF
 
 # Progress lines on stderr (crawler.extensions.progress)
 PROGRESS_ENABLED = True

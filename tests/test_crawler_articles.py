@@ -57,8 +57,8 @@ def seeds(tmp_path: Path) -> Path:
 
 
 def _spider(seeds: Path, **settings: object) -> tuple[SourceSpider, Crawler]:
-    crawler = get_crawler(ConfiguredSpider, {"SOURCES_DIR": str(seeds), "INCREMENTAL_ENABLED": False,
-                                             "SAMPLE_WEB_URL": "", **settings})
+    crawler = get_crawler(ConfiguredSpider, {"AIDNEWS_SOURCES_DIR": str(seeds), "INCREMENTAL_ENABLED": False,
+                                             "AIDNEWS_SAMPLE_WEB_URL": "", **settings})
     crawler._apply_settings()
     spider = ConfiguredSpider.from_crawler(crawler, seeds=str(seeds))
     assert isinstance(spider, SourceSpider)

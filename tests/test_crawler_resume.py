@@ -45,7 +45,7 @@ def test_second_crawl_is_incremental_and_sees_changes(tmp_path: Path) -> None:
 
             changes = json.loads(response.read())
         run_cli("crawl", "--data", str(tmp_path), "--sample-web", web.url, *QUIET,
-                "-s", "REVISIT_ARTICLES_DAYS=0.000001", check=True)  # recheck every known article too
+                "-s", "INCREMENTAL_REVISIT_ARTICLES_DAYS=0.000001", check=True)  # recheck every known article too
     after = _articles(tmp_path)
     assert after - first == set(changes["new"])  # new articles found
     captures = _captures(tmp_path)

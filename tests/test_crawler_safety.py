@@ -46,7 +46,7 @@ def test_a_name_that_resolves_to_loopback_is_refused_in_real_crawls() -> None:
 
 
 def test_sample_web_crawls_do_not_resolve_but_still_refuse_literals() -> None:
-    crawler = get_crawler(settings_dict={"SAMPLE_WEB_URL": "http://127.0.0.1:1"})
+    crawler = get_crawler(settings_dict={"AIDNEWS_SAMPLE_WEB_URL": "http://127.0.0.1:1"})
     middleware = SafeDestinationMiddleware.from_crawler(crawler)
     assert middleware.check_addresses and not middleware.resolve
     with pytest.raises(UnsafeDestination):
@@ -55,7 +55,7 @@ def test_sample_web_crawls_do_not_resolve_but_still_refuse_literals() -> None:
 
 
 def test_intranet_sources_can_allow_private_addresses_but_never_other_schemes() -> None:
-    crawler = get_crawler(settings_dict={"ALLOW_PRIVATE_ADDRESSES": True, "SAMPLE_WEB_URL": "http://127.0.0.1:1"})
+    crawler = get_crawler(settings_dict={"SAFETY_ALLOW_PRIVATE_ADDRESSES": True, "AIDNEWS_SAMPLE_WEB_URL": "http://127.0.0.1:1"})
     middleware = SafeDestinationMiddleware.from_crawler(crawler)
     asyncio.run(_call(middleware, "http://10.0.0.8/news.html"))
     with pytest.raises(UnsafeDestination):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from aidnews.commands.common import (
@@ -15,6 +14,7 @@ from aidnews.commands.common import (
     settings_overrides,
 )
 from aidnews.errors import EXIT_FAILED, UserError
+from crawler.environment import Environment
 
 
 def add_parser(sub: Subparsers) -> None:
@@ -22,7 +22,7 @@ def add_parser(sub: Subparsers) -> None:
     add_data_args(p)
     p.add_argument("sources", nargs="*", help="source ids (default: all)")
     add_crawl_args(p)
-    p.add_argument("--redis", metavar="URL", default=os.environ.get("AIDNEWS_REDIS_URL"),
+    p.add_argument("--redis", metavar="URL", default=Environment.read().redis_url or None,
                    help="share the frontier and duplicate filter in Redis (redis://HOST:PORT/DB; default $AIDNEWS_REDIS_URL)")
     p.add_argument("--workers", type=int, default=1, help="crawler processes on this machine (with --redis)")
     p.add_argument("--join", action="store_true", help="join a running distributed crawl as one worker")

@@ -20,7 +20,7 @@ from crawler.errors import SourceError
 from crawler.fetch_errors import failure_kind
 from crawler.history import History
 from crawler.items import ArticleItem
-from crawler.locations import catalog_url, sources_dir, warc_dir
+from crawler.locations import apply_renamed, catalog_url, sample_web_url, sources_dir, warc_dir
 from crawler.sources import Source, load_sources
 
 logger = logging.getLogger(__name__)
@@ -62,7 +62,8 @@ class SourceSpider(Spider):
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
-        if settings.get("SAMPLE_WEB_URL"):
+        apply_renamed(settings)  # before anything reads them
+        if sample_web_url(settings):
             return  # a loopback crawl needs no politeness slots
         try:
             sources = load_sources(sources_dir(settings))
@@ -110,7 +111,7 @@ class SourceSpider(Spider):
             return Request(url, callback=callback, meta=meta, errback=self.fetch_failed)
         # Known page: ask the server whether it changed; the WARC extension records a revisit if not.
         meta = {**meta, "previous": previous.as_meta(), "handle_httpstatus_list": [304]}
-        conditional = self.crawler.settings.getbool("CONDITIONAL_REQUESTS", True)
+        conditional = self.crawler.settings.getbool("INCREMENTAL_CONDITIONAL_REQUESTS", True)
         headers = self.history.conditional_headers(previous) if conditional else {}
         return Request(url, callback=callback, meta=meta, headers=headers, errback=self.fetch_failed)
 
@@ -128,7 +129,7 @@ class SourceSpider(Spider):
 
     def _known_article(self, url: str, source: Source) -> bool:
         previous = self.history.get(url)
-        days = self.crawler.settings.getfloat("REVISIT_ARTICLES_DAYS", -1)
+        days = self.crawler.settings.getfloat("INCREMENTAL_REVISIT_ARTICLES_DAYS", -1)
         return previous is not None and not self.history.due(previous, source.revisit_days if days < 0 else days)
 
     def _content(self, response: Response) -> TextResponse | None:
