@@ -33,12 +33,14 @@ logger = logging.getLogger(__name__)
 def last_fire(source: Source, now: datetime) -> datetime:
     """The most recent time at or before ``now`` that the source's cron expression names."""
     local = now.astimezone(ZoneInfo(source.timezone))
-    return croniter(source.cron, local).get_prev(datetime)
+    fire: datetime = croniter(source.cron, local).get_prev(datetime)
+    return fire
 
 
 def next_fire(source: Source, now: datetime) -> datetime:
     local = now.astimezone(ZoneInfo(source.timezone))
-    return croniter(source.cron, local).get_next(datetime)
+    fire: datetime = croniter(source.cron, local).get_next(datetime)
+    return fire
 
 
 def due_sources(sources: Sequence[Source], last_started: dict[str, datetime], now: datetime) -> list[Source]:

@@ -20,7 +20,8 @@ from archive.catalog import Catalog, catalog_url_for
 from archive.catalog.models import Article, Capture
 from archive.warc_reader import iter_records, warc_files
 from sampleweb.process import serving
-from tests.conftest import ROOT, SampleWebProcess, run_cli
+from sampleweb.process import SampleWebProcess
+from tests.conftest import ROOT, run_cli
 
 pytestmark = pytest.mark.slow
 QUIET = ["-s", "PROGRESS_ENABLED=0"]

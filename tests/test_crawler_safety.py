@@ -64,7 +64,7 @@ def test_intranet_sources_can_allow_private_addresses_but_never_other_schemes() 
 
 @pytest.mark.parametrize(("exc", "kind"), [
     (DownloadTimeoutError("took longer"), "timeout"),
-    (tx_error.TimeoutError(), "timeout"),
+    (tx_error.TimeoutError(), "timeout"),  # type: ignore[no-untyped-call]  # Twisted is untyped here
     (DownloadCancelledError("larger than max"), "too_large"),
     (IgnoreRequest("exceeded DOWNLOAD_MAXSIZE (20 B) during decompression"), "too_large"),
     (IgnoreRequest("max redirections reached"), "redirect_loop"),

@@ -12,8 +12,7 @@ from scrapy.settings import Settings
 
 from aidnews.crawl import crawl_settings
 from aidnews.paths import DataPaths
-from archive.catalog import catalog_url_for
-from archive.catalog import store
+from archive.catalog import catalog_url_for, store
 from crawler import environment
 from crawler.locations import RENAMED, apply_renamed, catalog_url, sample_web_url, sources_dir
 
