@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install lint bench clean browser replay-env fuzz soak
+.PHONY: demo test install lint bench clean browser replay-env interop fuzz soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +34,17 @@ browser:
 
 replay-env: .venv-replay/bin/wayback
 
-test: $(STAMP) browser replay-env
+# Interop tests: ReplayWeb.page's prebuilt ui.js/sw.js (npm pack: the bundles need none of its dependencies)
+# and FastWARC (a test dependency).
+REPLAYWEB := .venv-replay/node/package/sw.js
+$(REPLAYWEB): .venv-replay/bin/wayback $(STAMP)
+	mkdir -p .venv-replay/node
+	cd .venv-replay/node && npm pack --silent replaywebpage@2.5.3 >/dev/null && tar xzf replaywebpage-2.5.3.tgz
+	$(BIN)/pip install --quiet 'fastwarc>=0.15'
+
+interop: $(REPLAYWEB)
+
+test: $(STAMP) browser replay-env interop
 	$(BIN)/ruff check aidnews archive crawler dedupe sampleweb tests bench
 	$(BIN)/python -m pytest -q
 

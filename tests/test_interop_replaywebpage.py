@@ -1,0 +1,161 @@
+"""ReplayWeb.page (npm ``replaywebpage``, its prebuilt ``ui.js`` and ``sw.js``) opens the exported WACZ in
+Debian's headless Chromium and renders the seed article; a screenshot of it is saved.
+
+The page, the two scripts and the WACZ come from a loopback server with Range support (ReplayWeb.page
+reads a WACZ in ranges: the zip directory, the index, then each record). ``make test`` fetches the
+package into ``.venv-replay/node/package`` (``npm pack``: the bundles need none of its dependencies).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from aidnews.replay import replay_venv
+from archive.catalog import Catalog
+from archive.wacz import export_wacz
+from tests.browser import chromium
+from tests.conftest import Crawled
+
+pytestmark = pytest.mark.slow
+SEED = "http://www.tibet.cn/cn/aid_tibet/news/202502/t20250217_7766001.html"
+TITLE = "对口支援结硕果 砥砺前行再出发"
+TEXT = "对口支援"
+SCREENSHOTS = Path(os.environ.get("AIDNEWS_SCREENSHOTS", Path(__file__).resolve().parent.parent / "bench" / "out"))
+
+
+def _package() -> Path:
+    package = Path(os.environ.get("AIDNEWS_REPLAYWEBPAGE", replay_venv() / "node" / "package"))
+    if not (package / "sw.js").exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"ReplayWeb.page is missing at {package}: `make test` fetches it (npm pack replaywebpage)")
+        pytest.skip(f"ReplayWeb.page is not at {package} (make interop)")
+    return package
+
+
+def _embed_page(wacz: str) -> bytes:
+    return (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><script src='/ui.js'></script>"
+        "<style>html,body{margin:0;height:100%}</style></head><body>"
+        f"<replay-web-page source='/{wacz}' url='{SEED}' replaybase='/replay/' embed='replayonly'>"
+        "</replay-web-page></body></html>"
+    ).encode()
+
+
+class _Files(BaseHTTPRequestHandler):
+    files: dict[str, tuple[str, bytes | Path]] = {}
+
+    def do_HEAD(self) -> None:
+        self._send(head=True)
+
+    def do_GET(self) -> None:
+        self._send(head=False)
+
+    def _send(self, head: bool) -> None:
+        found = self.files.get(self.path.split("?", 1)[0])
+        if found is None:
+            self.send_error(404)
+            return
+        kind, content = found
+        data = content.read_bytes() if isinstance(content, Path) else content
+        start, end, status = 0, len(data) - 1, 200
+        asked = re.fullmatch(r"bytes=(\d*)-(\d*)", self.headers.get("Range", ""))
+        if asked and (asked.group(1) or asked.group(2)):
+            if asked.group(1):
+                start = int(asked.group(1))
+                end = min(int(asked.group(2)), end) if asked.group(2) else end
+            else:  # the last N bytes
+                start = max(0, len(data) - int(asked.group(2)))
+            status = 206
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Accept-Ranges", "bytes")
+        self.send_header("Content-Length", str(end - start + 1))
+        if status == 206:
+            self.send_header("Content-Range", f"bytes {start}-{end}/{len(data)}")
+        self.end_headers()
+        if not head:
+            self.wfile.write(data[start:end + 1])
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(crawled: Crawled, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    package = _package()
+    chromium()
+    folder = tmp_path_factory.mktemp("rwp")
+    catalog = Catalog(crawled.catalog_url)
+    export_wacz(catalog, crawled.warcs, folder / "plain.wacz")
+    export_wacz(catalog, crawled.warcs, folder / "zipnum.wacz", zipnum_above=0, block_lines=40)
+    catalog.close()
+    js = "application/javascript"
+    _Files.files = {
+        "/ui.js": (js, package / "ui.js"), "/replay/ui.js": (js, package / "ui.js"),
+        "/replay/sw.js": (js, package / "sw.js"),
+        "/plain.wacz": ("application/wacz", folder / "plain.wacz"),
+        "/zipnum.wacz": ("application/wacz", folder / "zipnum.wacz"),
+        "/plain.html": ("text/html; charset=utf-8", _embed_page("plain.wacz")),
+        "/zipnum.html": ("text/html; charset=utf-8", _embed_page("zipnum.wacz")),
+    }
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Files)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+# Looks through every shadow root and same-origin frame (ReplayWeb.page nests the archived page
+# several levels down) for the article's title; reports ReplayWeb.page's not-found page too.
+_FIND = r"""
+(() => {
+  const title = %s, text = %s;
+  function visit(root, depth) {
+    if (!root || depth > 20) return null;
+    if (root.nodeType === 9 && root.body) {
+      const shown = root.body.innerText || '';
+      if (shown.includes(title) && shown.includes(text)) return 'found: ' + root.title;
+      if (shown.includes('Archived Page Not Found')) return 'not found: ' + shown.slice(0, 300);
+    }
+    for (const el of (root.querySelectorAll ? root.querySelectorAll('*') : [])) {
+      if (el.shadowRoot) { const r = visit(el.shadowRoot, depth + 1); if (r) return r; }
+      if (el.tagName === 'IFRAME') {
+        let inner = null;
+        try { inner = el.contentDocument; } catch (e) { inner = null; }
+        const r = visit(inner, depth + 1); if (r) return r;
+      }
+    }
+    return null;
+  }
+  return visit(document, 0);
+})()
+"""
+
+
+@pytest.mark.parametrize("page", ["plain", "zipnum"])
+def test_replaywebpage_renders_the_seed_article(server: str, page: str, tmp_path: Path) -> None:
+    import json
+
+    from bench.chromium import Browser
+
+    with Browser() as browser:
+        browser.call("Page.enable", session=browser.session)
+        browser.navigate(f"{server}{page}.html")
+        found = browser.wait_for(_FIND % (json.dumps(TITLE), json.dumps(TEXT)), timeout=120)
+        shot = browser.call("Page.captureScreenshot", {"format": "png"}, browser.session)
+    assert str(found).startswith("found"), found
+    png = tmp_path / f"replaywebpage-{page}.png"
+    png.write_bytes(base64.b64decode(shot["data"]))
+    assert png.stat().st_size > 10_000
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(png, SCREENSHOTS / png.name)
