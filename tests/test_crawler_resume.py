@@ -19,8 +19,7 @@ from sqlalchemy import select
 from archive.catalog import Catalog, catalog_url_for
 from archive.catalog.models import Article, Capture
 from archive.warc_reader import iter_records, warc_files
-from sampleweb.process import serving
-from sampleweb.process import SampleWebProcess
+from sampleweb.process import SampleWebProcess, serving
 from tests.conftest import ROOT, run_cli
 
 pytestmark = pytest.mark.slow
