@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -53,6 +54,7 @@ _NAMED_OUTLET = re.compile(
 )
 _AUTHOR = re.compile(r"(?:作者|记者)\s*[:：]\s*([^\s|丨/　<>:：]{2,30})")
 _NEXT_LABEL = re.compile(r"发布时间|發布時間|来源|來源|时间|日期|编辑|责编")
+_LABEL_START = re.compile(r"(?:发布|發布|發佈|日期|时间|時間|作者|编辑|編輯|责编|來源|来源|记者|記者)")
 _EDITOR = re.compile(r"[(（\[]?\s*(?:责编|责任编辑|編輯|编辑)\s*[:：]\s*([^)）\]\s]{1,20})\s*[)）\]]?")
 _EDITOR_LABEL = re.compile(r"[(（\[]?\s*(?:责编|责任编辑|編輯|编辑)\s*[:：]?\s*[)）\]]?")
 # Buttons and labels that page templates put inside the article container.
@@ -294,6 +296,9 @@ def _above_byline(lines: list[str], body_at: int, bare: bool = False) -> tuple[i
         first = lines[body_at].strip()
         if 5 <= len(first) <= 60 and "。" not in first:
             return body_at, first
+        i = body_at - 1
+        while i >= 0 and body_at - i <= 3 and not (5 <= len(lines[i].strip()) <= 100):
+            i -= 1
     if i < 0 or body_at - i > 12:
         return -1, ""
     line = lines[i].strip()
@@ -344,7 +349,7 @@ def _title(doc: etree._Element, selectors: Selectors, lines: list[str], body_at:
         at, shown = _shown_title(raw, lines, limit)
         longest = max((len(p) for p in _TITLE_SPLIT.split(raw)), default=0)
         if shown and 2 * len(shown) >= longest:
-            if headline and headline_at - at > 6 and not _overlap(headline, raw):
+            if headline and headline_at - at > (2 if at == 0 else 6) and not _overlap(headline, raw):
                 return headline  # the <title> is the site's banner, far above this story
             return shown
     headings = _headings(doc)
@@ -478,16 +483,15 @@ def _extract(html: str, url: str | None, selectors: Selectors, encoding: str,
         source = match.group(1) if match else stated
     else:
         header_lines = header.split("\n")
-        source = (
-            _source_in(info_text or header)
-            or byline_outlet(header_lines[1:] if len(header_lines) > 1 else header_lines)
-            or credited_outlet(header)
-            or _source_element(doc)
-            or _meta(doc, "source", "og:article:source", "contentsource")
+        found: tuple[Callable[[], str], ...] = (
+            lambda: _source_in(info_text or header),
+            lambda: byline_outlet(header_lines[1:] if len(header_lines) > 1 else header_lines),
+            lambda: credited_outlet(header),
+            lambda: _source_element(doc),
+            lambda: _meta(doc, "source", "og:article:source", "contentsource"),
+            lambda: (m.group(1) if (m := _SOURCE.search(page_text[:3000])) else ""),
         )
-        if not source:
-            match = _SOURCE.search(page_text[:3000])
-            source = match.group(1) if match else ""
+        source = next((value for value in (_clean_source(f()) for f in found) if value), "")
     author_node = _first(doc, selectors.author)
     author = block_text(author_node) if author_node is not None else _meta(doc, "author")
     if not author:
@@ -589,7 +593,7 @@ def _clean_source(source: str) -> str:
     source = source.strip()
     if source.startswith("据") and len(source) > 2:
         source = source[1:]
-    return "" if re.search(r"[=\"'<>]", source) else source
+    return "" if re.search(r"[=\"'<>]", source) or _LABEL_START.match(source) else source
 
 
 def _year_hint(doc: etree._Element, url: str | None, page_text: str) -> int | None:

@@ -1,4 +1,7 @@
-"""Quality gate of `aidnews extract` on the 45 real Chinese news pages of shared/realweb/."""
+"""Quality gate of `aidnews extract` on the real Chinese news pages of shared/realweb/ and shared/realweb2/.
+
+The floors sit a little under the figures of docs/benchmarks.md (bench/extract.py prints the misses).
+"""
 
 from __future__ import annotations
 
@@ -9,24 +12,33 @@ from pathlib import Path
 
 import pytest
 
-from bench.extract import REALWEB, aidnews, body_f1, score
+from bench.extract import REALWEB, REALWEB2, aidnews, body_f1, score
 
-pytestmark = pytest.mark.skipif(not (REALWEB / "manifest.jsonl").exists(),
-                                reason=f"{REALWEB} is absent (it sits beside the repository as shared/realweb)")
+# set -> (title, date, 来源, snippets, body F1)
+FLOORS = {
+    REALWEB: (0.97, 0.97, 0.95, 1.0, 0.95),
+    REALWEB2: (0.97, 0.97, 0.90, 1.0, 0.95),
+}
 
 
-def test_floors() -> None:
-    scores = score(aidnews)
+@pytest.mark.parametrize("root", list(FLOORS), ids=[r.name for r in FLOORS])
+def test_floors(root: Path) -> None:
+    if not (root / "manifest.jsonl").exists():
+        pytest.skip(f"{root} is absent (the real pages sit beside the repository, in ../shared/{root.name}/)")
+    scores = score(aidnews, root)
     row = scores.as_row()
     report = "\n".join(scores.misses)
-    assert row["title"] >= 0.95, report
-    assert row["published"] >= 0.95, report
-    assert row["source"] >= 0.90, report
-    assert row["snippets"] == 1.0, report
-    assert row["body_f1"] >= 0.93, report
+    title, date, source, snippets, f1 = FLOORS[root]
+    assert row["title"] >= title, report
+    assert row["published"] >= date, report
+    assert row["source"] >= source, report
+    assert row["snippets"] >= snippets, report
+    assert row["body_f1"] >= f1, report
 
 
 def test_cli_extract_json_on_a_gb_page() -> None:
+    if not (REALWEB / "manifest.jsonl").exists():
+        pytest.skip(f"{REALWEB} is absent (the real pages sit beside the repository, in ../shared/realweb/)")
     rows = [json.loads(line) for line in (REALWEB / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
     row = next(r for r in rows if r["encoding"] != "utf-8" and r.get("text"))
     result = subprocess.run([str(Path(sys.executable).parent / "aidnews"), "extract", str(REALWEB / row["file"]), "--json"],

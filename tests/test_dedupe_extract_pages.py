@@ -1,0 +1,67 @@
+"""Title, time, 来源 and body rules on pages built for each failure class of issue 16."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dedupe.extract import clean_title, extract, parse_published
+from dedupe.extract_source import byline_outlet
+
+DATA = Path(__file__).parent / "data" / "extract_general"
+
+
+def _extract(name: str) -> tuple[str, str | None, str, str]:
+    found = extract((DATA / name).read_bytes())
+    return found.title, found.published, found.source, found.text
+
+
+def test_site_banner_title_us_date_and_empty_labels() -> None:
+    title, published, source, text = _extract("banner_title.html")
+    # <title> is the site's banner; the headline (with its —— subtitle) sits above the byline.
+    assert title == "山南举办首届雪域文化节——八方来客共赏高原风情"
+    assert published == "2024-09-17T17:54:13+08:00"  # 9/17/2024 5:54:13 PM
+    assert source == ""  # "来源：" is empty: the next label is no outlet
+    assert text.startswith("十七日上午") and text.endswith("带动当地旅游业发展。")
+
+
+def test_subtitle_kept_date_without_year_and_bare_name_after_the_time() -> None:
+    title, published, source, text = _extract("subtitle_no_year.html")
+    assert title == "援藏教师扎根高原十年——记拉萨某中学支教老师"  # h1 + subtitle line = the <title> piece
+    assert published == "2024-09-30T22:46:00+08:00"  # "09-30 22:46", year from the page's meta
+    assert source == "高原视界"  # "高原视界[整理]" right after the time
+    assert "网友评论" not in text and "致敬" not in text
+
+
+def test_care_box_comment_rules_privacy_notice_and_glued_outlet() -> None:
+    title, published, source, text = _extract("care_box_comment_rules.html")
+    assert title == "高雄男子墜河 消防搶救送醫"
+    assert published == "2018-09-16T15:31:00+08:00"  # the byline sits in <header>
+    assert source == "某某日報"  # glued to the time: "15:31某某日報 記者…"
+    # A one-paragraph story: the hotline box, the comment rules (which outweigh it) and the
+    # privacy notice are all left out.
+    assert text == "高雄市一名男子16日下午疑因情緒低落墜入愛河，消防局據報派出人車趕往，將他救起後送醫急救，目前意識清楚。"
+
+
+def test_page_without_title_blog_post_time_below_the_post() -> None:
+    title, published, _source, text = _extract("no_title_blog.html")  # GBK, no <title>
+    assert title == "牧区小学来了新老师"
+    assert published == "2005-07-31T12:30:00+08:00"  # "发表于:2005-07-31 12:30" under the post
+    assert text.startswith("本报讯") and "随笔档案" not in text
+
+
+def test_title_pieces_and_dates() -> None:
+    assert clean_title("为现代化建设凝聚力量——热烈祝贺政协会议开幕_某市人民政府网") == "为现代化建设凝聚力量——热烈祝贺政协会议开幕"
+    assert clean_title("援藏医生的一天——新华网") == "援藏医生的一天"
+    assert clean_title("北京市儿童(13-15岁)心理素质调查") == "北京市儿童(13-15岁)心理素质调查"
+    assert parse_published("2019-09-05 11:10游民星空") == "2019-09-05T11:10:00+08:00"  # glued to a name
+    assert parse_published("发布时间：09-30 22:46", year=2019) == "2019-09-30T22:46:00+08:00"
+    assert parse_published("09-30 22:46") is None  # no year given, none guessed
+    assert parse_published("2020-01-03 编辑 2020-01-03 18:13") == "2020-01-03T18:13:00+08:00"  # full timestamp
+    assert parse_published("7/5/2005 9:23:57 PM") == "2005-07-05T21:23:57+08:00"
+
+
+def test_bylines_split_over_spans_and_role_notes() -> None:
+    assert byline_outlet(["2019", "09/07", "19:02", "扬眼", "企鹅号"]) == "扬眼"
+    assert byline_outlet(["2019-09-05 11:10 游民星空[整理]"]) == "游民星空"
+    assert byline_outlet(["发布时间：09-30 22:46 某某之家"]) == "某某之家"
+    assert byline_outlet(["2019-09-05 11:10 星期四"]) == ""
