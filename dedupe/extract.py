@@ -76,6 +76,8 @@ _BODY_CANDIDATES = (
     "article", "#endText", ".post_text", ".left_zw", "#p-detail", ".rm_txt_con",
 )
 _DROP_TAGS = ("script", "style", "noscript", "iframe", "title", "form", "nav", "footer", "header", "aside")
+# An agency or paper dateline opens the story: "新华社拉萨9月3日电（记者 张三）", "本报讯".
+_DATELINE = re.compile(r"(?:电|電)\s*(?:[（(]|$)|^[（(]?\s*(?:本报讯|本報訊|本报[\u4e00-\u9fff]{0,4}电)")
 _BREADCRUMB = re.compile(r"^(?:您(?:现在)?(?:所在|的)?(?:的)?位置|当前位置|當前位置|现在位置|位置)[:：]|[>»]\s*$|\s[>»]\s")
 _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 _PAGE_DROP = ("script", "style", "noscript", "iframe", "title")
@@ -571,7 +573,7 @@ def _trim_head(text: str, title: str) -> str:
         stripped = line.strip()
         squashed = stripped.replace(" ", "")
         if (squashed == key or _is_byline(stripped) or _BREADCRUMB.search(stripped)
-                or len(squashed) <= 4) and not _is_story(stripped):
+                or len(squashed) <= 4) and not _is_story(stripped) and not _DATELINE.search(stripped):
             start = i + 1
             continue
         break

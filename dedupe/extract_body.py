@@ -67,6 +67,10 @@ _FURNITURE = re.compile(
     r"vjs|controls|control|player|popup|modal|cookie|privacy|gdpr|feed|more|list|"
     r"newsletter|app|download)$"
 )
+_CLOSING = re.compile(
+    r"^(?:comments?|cmt|reply|replies|related|relate|recommend|recommends|tuijian|xgxw|xgyd|"
+    r"footer|foot|copyright|disclaimer|statement|sidebar|side|aside)$"
+)
 _TOKEN_SPLIT = re.compile(r"[-_\s]+|(?<=[a-z])(?=[A-Z])")
 _KEEP_TOKENS = {"content", "article", "text", "body", "main", "detail", "story", "zw", "post"}
 _PUNCT = re.compile(r"[，。！？；：、“”,.!?;]")
@@ -96,10 +100,11 @@ _CARE_BOX = re.compile(
 _DISCLAIMER = re.compile(r"^[\s【\[(（]*(?:免责|免責|版权|版權|特别|特別)?(?:声明|聲明)\s*[:：】\])）]")
 # Privacy, cookie and paywall notices of the page, not of the story.
 _NOTICE = re.compile(
-    r"(?:隱私|隐私)(?:權|权)?(?:政策|聲明|声明|條款|条款)|cookie|(?:付費|付费)會員|加入(?:會員|会员)",
+    r"^(?=.*(?:本網站|本网站|我們|我们|點這裡|点这里|點擊|点击|同意|瞭解|了解|建議您|建议您|加入))"
+    r".{0,60}(?:(?:隱私|隐私)(?:權|权)?(?:政策|聲明|声明|條款|条款)|cookie|(?:付費|付费)(?:會員|会员))",
     re.I,
 )
-_KANA = re.compile(r"[\u3040-\u30ff]{2,}")
+_KANA = re.compile(r"[\u3040-\u30ff]")
 # Widget lines that sit above the story: share targets, font size, print, login, counters.
 _WIDGET_LINE = re.compile(
     r"^(?:facebook|line|weibo|twitter|wechat|qq|qzone|email|e-mail|plurk|telegram|whatsapp|"
@@ -116,6 +121,11 @@ _WIDGET_LINE = re.compile(
 def _tokens(node: etree._Element) -> list[str]:
     raw = f"{node.get('class') or ''} {node.get('id') or ''}"
     return [t.lower() for t in _TOKEN_SPLIT.split(raw) if t]
+
+
+def _closing(node: etree._Element) -> bool:
+    """Furniture that follows a story and never wraps one: comments, related lists, footers."""
+    return any(_CLOSING.match(t) for t in _tokens(node))
 
 
 def is_furniture(node: etree._Element) -> bool:
@@ -192,7 +202,8 @@ def prune(root: etree._Element, config: BodyConfig = DEFAULT) -> None:
             mass = stats.mass(node)
             # Kept only when it holds the story: most of the page's prose, and no paragraph
             # of it left outside (a comment box can outweigh a one-paragraph story).
-            if mass <= config.prune_max_share * total or total - mass >= config.outside_min * total:
+            if mass <= config.prune_max_share * total or (
+                    (_hidden(node) or _closing(node)) and total - mass >= config.outside_min * total):
                 doomed.append(node)
                 skip.add(node)
         elif node.tag in _LIST_BLOCKS and stats.length(node):
@@ -273,7 +284,7 @@ def clean_lines(text: str, config: BodyConfig = DEFAULT) -> str:
 def _foreign(line: str) -> bool:
     """A line in another script: Japanese kana, or a long line without a Han character (a
     language-switch prompt, a Latin widget)."""
-    if _KANA.search(line):
+    if len(_KANA.findall(line)) * 3 >= len(line):
         return True
     return len(line) >= 30 and not _CJK.search(line) and sum(ch.isalpha() for ch in line) >= 20
 
