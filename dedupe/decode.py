@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from w3lib.encoding import html_body_declared_encoding, html_to_unicode, resolve_encoding
 
-_GB_FAMILY = {"gb2312", "gbk", "gb18030", "gb_2312-80", "hz-gb-2312", "cp936"}
-
 
 def _strict(body: bytes, encoding: str) -> str | None:
     try:
@@ -18,14 +16,15 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
     """Return ``(text, encoding)`` for an HTML body.
 
     w3lib picks the encoding (BOM, HTTP header, ``<meta>``, then detection)
-    and maps gb2312/gbk to gb18030. When the declared charset does not fit the
-    bytes (a page whose meta says gb2312 but is UTF-8), the first of UTF-8 and
-    gb18030 that decodes the bytes strictly wins.
+    and maps gb2312/gbk to gb18030. Bytes that are valid multi-byte UTF-8 are
+    UTF-8 whatever the page declares (a meta that says gb2312 or iso-8859-1 on a
+    UTF-8 page); otherwise, when the declared charset does not fit the bytes, the
+    first of UTF-8 and gb18030 that decodes them strictly wins.
     """
     encoding, text = html_to_unicode(content_type, body, auto_detect_fun=_detect)
-    if encoding in _GB_FAMILY and not body.isascii():
-        # Valid multi-byte UTF-8 is vanishingly unlikely in real GB text, while
-        # gb18030 happily "decodes" UTF-8 bytes into mojibake: trust the bytes.
+    if encoding not in ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be") and not body.isascii():
+        # Valid multi-byte UTF-8 is vanishingly unlikely in real GB (or Big5, Latin-1) text,
+        # while those codecs happily "decode" UTF-8 bytes into mojibake: trust the bytes.
         utf8 = _strict(body, "utf-8")
         if utf8 is not None:
             return utf8, "utf-8"

@@ -65,3 +65,14 @@ def test_bylines_split_over_spans_and_role_notes() -> None:
     assert byline_outlet(["2019-09-05 11:10 游民星空[整理]"]) == "游民星空"
     assert byline_outlet(["发布时间：09-30 22:46 某某之家"]) == "某某之家"
     assert byline_outlet(["2019-09-05 11:10 星期四"]) == ""
+
+
+def test_utf8_bytes_win_over_any_declared_charset() -> None:
+    from dedupe.decode import decode_html
+
+    page = "<html><head><meta charset='iso-8859-1'></head><body><p>援藏干部扎根基层</p></body></html>"
+    text, encoding = decode_html(page.encode("utf-8"))
+    assert encoding == "utf-8" and "援藏干部扎根基层" in text
+    big5 = "<html><head><meta charset='big5'></head><body><p>援藏幹部紮根基層</p></body></html>".encode("big5")
+    text, encoding = decode_html(big5)
+    assert encoding == "big5" and "紮根基層" in text
