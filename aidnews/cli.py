@@ -7,13 +7,13 @@ of :mod:`aidnews.commands`; this module builds the parser and maps errors to exi
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
 
 from aidnews import __version__
 from aidnews.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, UserError
+from aidnews.logs import LEVELS, configure
 
 __all__ = ["build_parser", "main"]
 
@@ -23,7 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(prog="aidnews", description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--version", action="version", version=f"aidnews {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more (INFO) on stderr")
+    parser.add_argument("--log-level", type=str.upper, choices=LEVELS, metavar="LEVEL",
+                        help="what the log stream on stderr shows: DEBUG, INFO, WARNING (default), ERROR")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_all(sub)
     return parser
@@ -32,8 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    configure(args.log_level or ("INFO" if args.verbose else "WARNING"))
     from archive import redact
 
     redact.install()  # no catalog or Redis password in any log line

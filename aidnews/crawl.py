@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from contextlib import nullcontext
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +13,9 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from aidnews.logs import level_number, quiet_stderr
 from aidnews.paths import DataPaths
+from archive import redact
 from crawler.frontier import default_worker_id
 from crawler.locations import apply_renamed, sources_dir
 from crawler.sources import Source, load_sources
@@ -23,6 +26,7 @@ SPIDERS = ("tibet_cn", "configured")
 @dataclass
 class CrawlResult:
     stats: dict[str, dict[str, Any]] = field(default_factory=dict)
+    log_file: Path | None = None  # Scrapy's log of the crawl
 
     def total(self, key: str) -> int:
         return sum(int(s.get(key, 0) or 0) for s in self.stats.values())
@@ -118,23 +122,35 @@ def run_crawl(
     overrides: dict[str, str] | None = None,
     seeds: Path | None = None,
     redis: RedisOptions | None = None,
+    log_file: Path | None = None,
+    quiet: bool = False,
 ) -> CrawlResult:
-    """Crawl the chosen sources (all by default), each with its spider, in one Twisted reactor."""
+    """Crawl the chosen sources (all by default), each with its spider, in one Twisted reactor.
+
+    Scrapy's log (``LOG_LEVEL``, INFO by default) goes to ``log_file``; the CLI's stderr stream
+    shows what its level lets through (warnings by default), nothing while ``quiet``.
+    """
     settings = crawl_settings(paths, sample_web, overrides or {}, seeds, redis)
     sources = load_sources(sources_dir(settings), list(source_ids) or None)
     paths.warcs.mkdir(parents=True, exist_ok=True)
     # Resuming a killed crawl is crawler.extensions.reconcile's job (so `scrapy crawl` resumes too).
-    # The CLI configures logging (quiet unless --verbose); progress lines still reach stderr.
+    if log_file is not None:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        settings.set("LOG_FILE", str(log_file), priority="cmdline")
+    settings.set("LOG_INSTALL_ROOT_HANDLER", log_file is not None, priority="cmdline")
     level = logging.getLogger().level
-    process = CrawlerProcess(settings, install_root_handler=False)
-    logging.getLogger().setLevel(level)  # Scrapy lowers the root level; keep the CLI's (-v for more)
+    process = CrawlerProcess(settings)
+    # Scrapy lowers the root level to NOTSET; keep the CLI's, or the file's LOG_LEVEL if lower.
+    logging.getLogger().setLevel(min(level, level_number(settings.get("LOG_LEVEL"))) if log_file else level)
+    redact.install()  # Scrapy's file handler redacts passwords too
     crawlers = []
-    for spider, ids in plan(sources).items():
-        crawler = process.create_crawler(spider)
-        crawlers.append(crawler)
-        process.crawl(crawler, sources=",".join(ids), seeds=str(sources_dir(settings)))
-    process.start()
-    result = CrawlResult()
+    with quiet_stderr() if quiet else nullcontext():
+        for spider, ids in plan(sources).items():
+            crawler = process.create_crawler(spider)
+            crawlers.append(crawler)
+            process.crawl(crawler, sources=",".join(ids), seeds=str(sources_dir(settings)))
+        process.start()
+    result = CrawlResult(log_file=log_file)
     for crawler in crawlers:
         assert crawler.spider is not None and crawler.stats is not None
         result.stats[crawler.spider.name] = crawler.stats.get_stats()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from datetime import UTC, datetime
 
 from aidnews.crawl import run_crawl
 from aidnews.paths import DataPaths
@@ -21,13 +22,16 @@ def _say(message: str) -> None:
     print(f"demo: {message}", file=sys.stderr, flush=True)
 
 
-def run_demo(paths: DataPaths, scale: int = 1) -> int:
+def run_demo(paths: DataPaths, scale: int = 1, log_stream: bool = False) -> int:
+    """``log_stream``: show the crawl's log on stderr as well (``-v`` / ``--log-level``); otherwise only
+    progress lines, the summary, and the log in ``DATA/logs/``."""
     started = time.monotonic()
     paths.root.mkdir(parents=True, exist_ok=True)
+    log_file = paths.crawl_log(datetime.now(UTC))
     with running(scale=scale) as server:
         _say(f"sample web: {server.url} (proxy for www.tibet.cn, www.qianlong.com, an aggregator and a mirror)")
-        _say(f"crawling every source in seeds/ into {paths.root} ...")
-        result = run_crawl(paths, sample_web=server.url)
+        _say(f"crawling every source in seeds/ into {paths.root} (log: {log_file}) ...")
+        result = run_crawl(paths, sample_web=server.url, log_file=log_file, quiet=not log_stream)
     catalog = Catalog(paths.catalog_url)
     _say("finding near-duplicates ...")
     dedupe = run_catalog_pass(catalog, progress=lambda stage, n: _say(f"{stage}: {n}"))
@@ -47,6 +51,8 @@ aidnews demo finished in {elapsed:.0f} s
   WARC files      {stats['warc_files']} ({stats['records']} response records)
   clusters        {dedupe['clusters']} (copies of one article across sites or inside a page)
   errors          {result.errors} (the sample web serves broken pages on purpose: 404, 500, a redirect loop)
+
+  crawl log       {log_file}
 
   WARC files      {paths.warcs}/
   catalog         {redact_url(paths.catalog_url)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from crawler.environment import data_root, default_catalog_url
@@ -24,9 +25,17 @@ class DataPaths:
         return self.root / "warcs"
 
     @property
+    def logs(self) -> Path:
+        """Crawl logs (``crawl-YYYYmmddTHHMMSSZ.log``, Scrapy's own) and the last crawl's stats."""
+        return self.root / "logs"
+
+    def crawl_log(self, started: datetime) -> Path:
+        return self.logs / f"crawl-{started.astimezone(UTC):%Y%m%dT%H%M%SZ}.log"
+
+    @property
     def crawl_stats(self) -> Path:
         """The last crawl's Scrapy stats per spider (JSON), for monitoring and for tests."""
-        return self.root / "logs" / "last-crawl-stats.json"
+        return self.logs / "last-crawl-stats.json"
 
     @property
     def cdxj(self) -> Path:

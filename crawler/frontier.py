@@ -194,7 +194,7 @@ class _Acker:
         from scrapy.exceptions import NotConfigured
 
         if crawler.settings.get("SCHEDULER") != "crawler.frontier.RedisFrontier":
-            raise NotConfigured("not a Redis frontier crawl")
+            raise NotConfigured  # off unless distributed; no message, so Scrapy logs no warning
         return cls(crawler)
 
 

@@ -27,6 +27,12 @@ def test_demo_runs_end_to_end_and_says_where_things_are(tmp_path: Path) -> None:
     assert "aidnews demo finished" in result.stdout
     assert f"{data}/warcs/" in result.stdout and "catalog.sqlite" in result.stdout
     assert "[tibet_cn]" in result.stderr and "WARC records" in result.stderr  # progress lines
+    # Progress and the summary, not Scrapy's log: that is in DATA/logs/, and the summary says where.
+    assert "scrapy" not in result.stderr and "DEBUG" not in result.stderr and "WARNING" not in result.stderr
+    assert len(result.stderr.splitlines()) < 30, result.stderr
+    [log] = (data / "logs").glob("crawl-*.log")
+    assert f"crawl log       {log}" in result.stdout
+    assert "Dumping Scrapy stats" in log.read_text(encoding="utf-8")
     assert list((data / "warcs").glob("aidnews-*-00*.warc.gz"))
     stats = json.loads(run_cli("stats", "--data", str(data), "--json", check=True).stdout)
     assert stats["articles"] >= 220 and stats["clusters"] > 50

@@ -50,3 +50,26 @@ def test_broken_pipe_is_quiet_through_head(tmp_path: Path) -> None:
     stderr = process.stderr.read().decode()
     assert process.wait(timeout=120) == 0, stderr
     assert "Traceback" not in stderr and "BrokenPipe" not in stderr, stderr
+
+
+def test_log_stream_level_and_quiet_block(capsys: pytest.CaptureFixture[str]) -> None:
+    import logging
+
+    from aidnews.logs import configure, level_number, quiet_stderr
+
+    configure("WARNING")
+    logging.getLogger("aidnews.test").info("not shown")
+    logging.getLogger("scrapy.test").warning("shown")
+    with quiet_stderr():
+        logging.getLogger("scrapy.test").error("hidden while quiet")
+    logging.getLogger("scrapy.test").error("shown again")
+    err = capsys.readouterr().err
+    assert "not shown" not in err and "hidden" not in err
+    assert "WARNING scrapy.test: shown" in err and "shown again" in err
+    assert level_number("info") == 20 and level_number(10) == 10
+
+
+def test_log_level_option(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--log-level", "loud", "stats"])
+    assert "invalid choice: 'LOUD'" in capsys.readouterr().err

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from datetime import UTC, datetime
 
 from aidnews.commands.common import (
     Subparsers,
@@ -42,8 +44,11 @@ def run(args: argparse.Namespace) -> int:
     if args.workers != 1 and not args.redis:
         raise UserError("--workers needs --redis (workers share a Redis frontier)")
     redis = RedisOptions(args.redis, args.redis_prefix, args.worker_id or "") if args.redis else None
+    log_file = paths.crawl_log(datetime.now(UTC))
+    if redis:  # workers share the data folder: one log each
+        log_file = log_file.with_name(f"{log_file.stem}-{redis.worker or os.getpid()}.log")
     try:
-        result = run_crawl(paths, args.sources, args.sample_web, overrides, seeds_of(args), redis)
+        result = run_crawl(paths, args.sources, args.sample_web, overrides, seeds_of(args), redis, log_file)
     except SourceError as exc:
         raise UserError(str(exc)) from exc
     try:
@@ -52,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"aidnews: cannot write {paths.crawl_stats}: {exc}", file=sys.stderr)
     print(f"crawl: {result.total('response_received_count')} pages, {result.total('item_scraped_count')} articles, "
           f"{len(result.warc_files)} WARC files, {result.failed_fetches} failed fetches, {result.errors} errors "
-          f"(stats: {paths.crawl_stats})")
+          f"(stats: {paths.crawl_stats}, log: {log_file})")
     if result.failed:
         print(f"aidnews: crawl stopped early: {', '.join(result.failed)}", file=sys.stderr)
         return EXIT_FAILED

@@ -17,4 +17,4 @@ def add_parser(sub: Subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from aidnews.demo import run_demo
 
-    return run_demo(paths_of(args), scale=args.scale)
+    return run_demo(paths_of(args), scale=args.scale, log_stream=bool(args.verbose or args.log_level))
