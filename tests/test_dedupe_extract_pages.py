@@ -75,4 +75,4 @@ def test_utf8_bytes_win_over_any_declared_charset() -> None:
     assert encoding == "utf-8" and "援藏干部扎根基层" in text
     big5 = "<html><head><meta charset='big5'></head><body><p>援藏幹部紮根基層</p></body></html>".encode("big5")
     text, encoding = decode_html(big5)
-    assert encoding == "big5" and "紮根基層" in text
+    assert encoding.startswith("big5") and "紮根基層" in text
