@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-from contextlib import nullcontext
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
