@@ -99,7 +99,9 @@ def command(wayback: Path, folder: Path, port: int, workers: int) -> list[str]:
         return [str(wayback), "--bind", "127.0.0.1", "--port", str(port), "-d", str(folder)]
     return [str(wayback.with_name("uwsgi")), "--http-socket", f"127.0.0.1:{port}", "--master", "--processes",
             str(workers), "--gevent", "100", "--gevent-early-monkey-patch", "--wsgi", "pywb.apps.wayback",
-            "--chdir", str(folder), "--die-on-term", "--no-orphans", "--buffer-size", "65536", "--disable-logging"]
+            "--chdir", str(folder), "--die-on-term", "--no-orphans",
+            # an idle gevent worker can sit on its stop signal; two seconds, then the master kills it
+            "--worker-reload-mercy", "2", "--reload-mercy", "2", "--buffer-size", "65536", "--disable-logging"]
 
 
 def _die_with_parent() -> None:
@@ -129,7 +131,7 @@ def start(paths: DataPaths, port: int, venv: Path | None = None, workers: int = 
                                stderr=subprocess.DEVNULL, start_new_session=True, preexec_fn=_die_with_parent)
     try:
         wait_until_up(base)
-    except ReplayError:
+    except BaseException:  # ReplayError, or a stop signal while waiting
         stop(process)
         raise
     return process, base
@@ -148,7 +150,7 @@ def group_members(group: int) -> list[int]:
     return members
 
 
-def stop(process: subprocess.Popen[bytes], grace: float = 10) -> None:
+def stop(process: subprocess.Popen[bytes], grace: float = 5) -> None:
     """Stop pywb and every process it started (its whole process group): SIGTERM, then SIGKILL."""
     for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
@@ -164,18 +166,21 @@ def stop(process: subprocess.Popen[bytes], grace: float = 10) -> None:
 
 
 def serve(paths: DataPaths, port: int, workers: int = 1, frameless: bool = False, venv: Path | None = None,
-          say: Callable[[str], None] = print) -> int:
+          say: Callable[[str], None] | None = None) -> int:
     """``aidnews replay`` in the foreground: start pywb, print its URL, run until a stop signal (SIGTERM,
     SIGINT, SIGHUP) or until pywb exits, and stop every child either way. Returns the exit status."""
-    process, base = start(paths, port, venv, workers, frameless)
+    say = say or (lambda line: print(line, flush=True))
     stopping: list[int] = []
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         stopping.append(signum)
-        raise KeyboardInterrupt  # out of the wait below, into the finally
+        raise KeyboardInterrupt  # out of the start or the wait below, into the finally
 
+    # before the start: a signal while pywb comes up must stop it too
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
+    process = None
     try:
+        process, base = start(paths, port, venv, workers, frameless)
         say(f"replay: {base} (start page; {'frameless' if frameless else 'framed, with the capture banner'})")
         say(f"replay: permalinks {base}{COLLECTION}/<timestamp>/<url> (raw bytes: <timestamp>id_)")
         process.wait()
@@ -184,7 +189,8 @@ def serve(paths: DataPaths, port: int, workers: int = 1, frameless: bool = False
     finally:
         for sig in previous:
             signal.signal(sig, signal.SIG_IGN)  # a second signal must not cut the stop short
-        stop(process)
+        if process is not None:
+            stop(process)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    return 0 if stopping or process.returncode == 0 else 1
+    return 0 if stopping or (process is not None and process.returncode == 0) else 1
