@@ -31,7 +31,7 @@ class BodyConfig:
     #: a block whose link text is more than this share of its text is a link list
     link_density: float = 0.5
     #: the container descends into a child holding at least this share of its sentence text
-    descend_share: float = 0.7
+    descend_share: float = 0.5
     #: a pruned subtree may hold at most this share of the page's sentence text
     prune_max_share: float = 0.6
     #: a furniture subtree is dropped, however much prose it holds, when this share of the page's
@@ -245,9 +245,28 @@ def refine(node: etree._Element, config: BodyConfig = DEFAULT) -> etree._Element
             mass = stats.mass(child)
             if mass > best_mass:
                 best, best_mass = child, mass
-        if best is None or best_mass < config.descend_share * total or best.tag in ("p", "span", "a", "font", "b", "strong"):
+        if best is None or best_mass < config.descend_share * total or not _is_container(best):
             return node
         node = best
+
+
+_CONTAINER_CHILDREN = frozenset(("p", "div", "section", "article", "table", "tbody", "tr", "td", "ul", "ol", "li",
+                                 "blockquote", "center", "dl", "dd", "main"))
+
+
+def _is_container(node: etree._Element) -> bool:
+    """An element that holds blocks or ``<br>``-separated lines (a story's container), not a
+    paragraph: many CMSs write one ``<div>`` per paragraph, and one long paragraph must not
+    become the whole story."""
+    if node.tag in ("p", "span", "a", "font", "b", "strong", "em", "i"):
+        return False
+    breaks = 0
+    for child in node.iterdescendants():
+        if isinstance(child.tag, str):
+            if child.tag in _CONTAINER_CHILDREN:
+                return True
+            breaks += child.tag == "br"
+    return breaks >= 2  # a story written as text and <br><br>
 
 
 def best_container(doc: etree._Element, config: BodyConfig = DEFAULT) -> etree._Element | None:

@@ -76,3 +76,17 @@ def test_utf8_bytes_win_over_any_declared_charset() -> None:
     big5 = "<html><head><meta charset='big5'></head><body><p>援藏幹部紮根基層</p></body></html>".encode("big5")
     text, encoding = decode_html(big5)
     assert encoding.startswith("big5") and "紮根基層" in text
+
+
+def test_one_long_div_paragraph_does_not_become_the_story() -> None:
+    from dedupe.extract import extract_html
+
+    long = "援藏医疗队在山南市人民医院开展了义诊活动，" * 12 + "受到当地群众欢迎。"
+    html = ("<html><head><title>援藏医疗队义诊_某某网</title></head><body><h1>援藏医疗队义诊</h1>"
+            "<div class='main'><div class='story'>"
+            f"<div>{long}</div><div>义诊持续了三天，共接诊患者一千余人次。</div>"
+            "<div>医疗队还为当地医生开展了培训。</div></div>"
+            "<div class='related'><a href='/1'>援藏干部的一天</a><a href='/2'>高原上的课堂</a></div>"
+            "</div></body></html>")
+    text = extract_html(html).text
+    assert "共接诊患者一千余人次" in text and "开展了培训" in text and "高原上的课堂" not in text
