@@ -7,7 +7,7 @@ Requests per second and p50/p95 latency for article pages (``mp_`` replay: the r
 no frame), 4 client threads, one pywb process each. Then the start page in headless Chromium:
 the page reports its own timings (``data-ready-ms``: navigation start to the first list drawn;
 ``data-drawn-ms``: a search from its start to the matches drawn), for a ``#q=`` permalink in a new
-browser (loading ``captures/all.js`` included) and for a search typed into the page in a running
+browser (loading ``static/captures/all.js`` included) and for a search typed into the page in a running
 browser, against an empty page's ``data-ready-ms`` in the same run.
 """
 
