@@ -200,17 +200,27 @@ def test_wacz_export_validates_and_replays(crawled: Crawled, tmp_path: Path) -> 
     with zipfile.ZipFile(only) as package:
         pages = package.read("pages/pages.jsonl").decode("utf-8").splitlines()[1:]
     assert pages and all("qianlong.com" in json.loads(p)["url"] for p in pages)
-    # Round trip: pywb unpacks the package into a collection of its own and replays from it.
-    subprocess.run([str(bin_dir / "wb-manager"), "init", "fromwacz"], cwd=tmp_path, check=True, capture_output=True)
-    subprocess.run([str(bin_dir / "wb-manager"), "add", "--unpack-wacz", "fromwacz", str(out)], cwd=tmp_path,
-                   check=True, capture_output=True)
+    # Round trip: pywb unpacks each package (plain index, and ZipNum) into a collection and replays from it.
+    from archive.wacz import export_wacz
+
+    zipnum = tmp_path / "zipnum.wacz"
+    export_wacz(Catalog(crawled.catalog_url), crawled.warcs, zipnum, zipnum_above=0, block_lines=25)
+    with zipfile.ZipFile(zipnum) as package:
+        assert {"indexes/index.idx", "indexes/index.cdx.gz"} <= set(package.namelist())
+    for name, package_path in (("fromwacz", out), ("fromzipnum", zipnum)):
+        subprocess.run([str(bin_dir / "wb-manager"), "init", name], cwd=tmp_path, check=True, capture_output=True)
+        subprocess.run([str(bin_dir / "wb-manager"), "add", "--unpack-wacz", name, str(package_path)], cwd=tmp_path,
+                       check=True, capture_output=True)
     port = _free_port()
     server = subprocess.Popen([str(bin_dir / "wayback"), "--bind", "127.0.0.1", "--port", str(port), "-d", str(tmp_path)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_until_up(f"http://127.0.0.1:{port}/")
-        status, body = _get(f"http://127.0.0.1:{port}/fromwacz/2030mp_/{SEED}")  # mp_: the page, not the frame
-        assert status == 200 and "对口支援结硕果 砥砺前行再出发" in body.decode("utf-8")
+        for name in ("fromwacz", "fromzipnum"):
+            status, body = _get(f"http://127.0.0.1:{port}/{name}/2030mp_/{SEED}")  # mp_: the page, not the frame
+            assert status == 200 and "对口支援结硕果 砥砺前行再出发" in body.decode("utf-8"), name
+            status, _ = _get(f"http://127.0.0.1:{port}/{name}/2030mp_/http://www.tibet.cn/cn/aid_tibet/rw/")
+            assert status == 200, name
     finally:
         server.terminate()
         server.wait(timeout=10)
