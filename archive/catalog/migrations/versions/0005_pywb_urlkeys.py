@@ -5,7 +5,7 @@ every stored key is recomputed from its URL. Downgrading keeps the new keys: the
 lookups that missed, not data.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 """
 
 import sqlalchemy as sa
