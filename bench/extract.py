@@ -23,6 +23,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,31 @@ def body_f1(got: str, expected: str) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
+def expected_minute(row: dict[str, object]) -> str | None:
+    """``YYYY-MM-DDTHH:MM`` of the visible time (Asia/Shanghai for a UTC value), when the row has one."""
+    raw = str(row.get("published_full") or row.get("published") or "")
+    match = re.match(r"(\d{4})\D(\d{1,2})\D(\d{1,2})[ T](\d{1,2}):(\d{2})", raw)
+    if not match:
+        return None
+    year, month, day, hour, minute = (int(g) for g in match.groups())
+    moment = datetime(year, month, day, hour, minute)
+    if raw.endswith("Z"):
+        moment += timedelta(hours=8)
+    return moment.strftime("%Y-%m-%dT%H:%M")
+
+
+def _minute(value: str | None) -> str:
+    """``YYYY-MM-DDTHH:MM`` of an extractor's time, shifted to Asia/Shanghai when it names a zone."""
+    value = (value or "").strip().replace(" ", "T")
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value[:16]
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone(timedelta(hours=8)))
+    return moment.strftime("%Y-%m-%dT%H:%M")
+
+
 def expected_date(row: dict[str, object]) -> str | None:
     match = re.match(r"(\d{4})\D(\d{1,2})\D(\d{1,2})", str(row.get("published_full") or row.get("published") or ""))
     return f"{match[1]}-{int(match[2]):02d}-{int(match[3]):02d}" if match else None
@@ -63,6 +89,8 @@ class Scores:
     titles: int = 0
     dates: int = 0
     dated: int = 0
+    times: int = 0
+    timed: int = 0
     sources: int = 0
     sourced: int = 0
     snippets_ok: int = 0
@@ -75,6 +103,7 @@ class Scores:
     def as_row(self) -> dict[str, float]:
         return {
             "title": self.titles / self.pages, "published": self.dates / max(self.dated, 1),
+            "minute": self.times / max(self.timed, 1),
             "source": self.sources / max(self.sourced, 1), "snippets": self.snippets_ok / self.pages,
             "body_f1": sum(self.f1) / max(len(self.f1), 1), "pages_per_s": self.pages / self.seconds,
             "precision": sum(self.precision) / max(len(self.precision), 1),
@@ -97,6 +126,10 @@ def score(extractor: Callable[[bytes, str | None], Fields], root: Path = REALWEB
             scores.titles += 1
         else:
             problems.append(f"title {got.get('title')!r}")
+        minute = expected_minute(row)
+        if minute:
+            scores.timed += 1
+            scores.times += _minute(got.get("published")) == minute
         date = expected_date(row)
         if date:
             scores.dated += 1
@@ -249,8 +282,9 @@ def main() -> None:
     lines = [f"Sets: {', '.join(f'`shared/{r.name}/`' for r in roots)} (real pages, ground truth in each "
              "`manifest.jsonl`). Command: `python bench/extract.py --sweep`. Every extractor gets UTF-8 first, "
              "then w3lib's decoding.", "",
-             "| set | extractor | title exact | published date | 来源 found | snippets | body F1 (P / R) | pages/s |",
-             "|---|---|---|---|---|---|---|---|"]
+             "| set | extractor | title exact | published date | time to the minute | 来源 found | snippets "
+             "| body F1 (P / R) | pages/s |",
+             "|---|---|---|---|---|---|---|---|---|"]
     misses: list[str] = []
     ratios: list[str] = []
     for root in roots:
@@ -261,6 +295,7 @@ def main() -> None:
         for name, scores in results.items():
             row = scores.as_row()
             lines.append(f"| {root.name} ({scores.pages}) | {name} | {row['title']:.3f} | {row['published']:.3f} | "
+                         f"{row['minute']:.3f} | "
                          f"{row['source']:.3f} | {row['snippets']:.3f} | {row['body_f1']:.3f} "
                          f"({row['precision']:.2f} / {row['recall']:.2f}) | {row['pages_per_s']:.0f} |")
         misses += [f"{root.name}/{m}" for m in results["aidnews extract"].misses]

@@ -473,7 +473,7 @@ def _extract(html: str, url: str | None, selectors: Selectors, encoding: str,
     year = _year_hint(doc, url, page_text)
     published = (
         parse_published(info_text, year)
-        or parse_published(_meta(doc, *_META_PUBLISHED))
+        or _visible_time(parse_published(_meta(doc, *_META_PUBLISHED)), _published_in(header, year))
         or _published_in(header, year)
         or _published_in("\n".join(lines[:80]), year)
         or _labelled_time(page_text, year)  # blogs and forums put "发表于 …" under the post
@@ -583,6 +583,14 @@ def _trim_head(text: str, title: str) -> str:
 def _is_story(line: str) -> bool:
     """A sentence of the story, not a byline: long, with a full stop or a comma."""
     return len(line) >= 40 and bool(re.search(r"[。，！？]", line))
+
+
+def _visible_time(meta: str | None, shown: str | None) -> str | None:
+    """The meta time, unless the byline shows the same day with its time: the reader's time,
+    and a meta date often has none (``2020-01-02`` where the page says ``2020-01-02 17:11``)."""
+    if meta and shown and shown[:10] == meta[:10] and shown[11:19] != "00:00:00":
+        return shown
+    return meta
 
 
 def _labelled_time(text: str, year: int | None) -> str | None:

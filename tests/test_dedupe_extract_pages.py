@@ -90,3 +90,14 @@ def test_one_long_div_paragraph_does_not_become_the_story() -> None:
             "</div></body></html>")
     text = extract_html(html).text
     assert "共接诊患者一千余人次" in text and "开展了培训" in text and "高原上的课堂" not in text
+
+
+def test_meta_date_yields_to_the_byline_time_of_the_same_day() -> None:
+    from dedupe.extract import extract_html
+
+    story = "<p>援藏干部在基层工作了三年，为当地群众办了许多实事，受到广泛好评。</p>" * 3
+    page = ("<html><head><title>援藏三年_某某网</title><meta name='publishdate' content='{meta}'></head><body>"
+            "<h1>援藏三年</h1><div class='info'>2020-01-02 17:11 来源：某某日报</div>"
+            f"<div class='content'>{story}</div></body></html>")
+    assert extract_html(page.format(meta="2020-01-02")).published == "2020-01-02T17:11:00+08:00"
+    assert extract_html(page.format(meta="2020-01-01")).published == "2020-01-01T00:00:00+08:00"  # another day: meta
