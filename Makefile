@@ -46,6 +46,7 @@ interop: $(REPLAYWEB)
 
 test: $(STAMP) browser replay-env interop
 	$(BIN)/ruff check aidnews archive crawler dedupe sampleweb tests bench
+	$(BIN)/mypy --strict aidnews archive crawler dedupe sampleweb
 	$(BIN)/python -m pytest -q
 
 # The long reliability runs behind docs/reliability.md (about 25 minutes); `make test` runs a small
@@ -61,6 +62,7 @@ soak: $(STAMP) browser fuzz
 
 lint: $(STAMP)
 	$(BIN)/ruff check aidnews archive crawler dedupe sampleweb tests bench
+	$(BIN)/mypy --strict aidnews archive crawler dedupe sampleweb
 
 # Every benchmark writes its table into docs/benchmarks.md (the whole set takes about 20 minutes).
 bench: $(STAMP) browser replay-env

@@ -43,5 +43,10 @@ class DataPaths:
         return self.root / "replay" / "indexes" / "index.cdxj"
 
     @property
+    def locks(self) -> Path:
+        """``SOURCE.lock`` files that ``aidnews schedule`` holds while a source's crawl runs."""
+        return self.root / "locks"
+
+    @property
     def reports(self) -> Path:
         return self.root / "reports"

@@ -18,6 +18,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from croniter import croniter
@@ -26,6 +27,9 @@ from aidnews import self_command
 from aidnews.paths import DataPaths
 from crawler.environment import child_env
 from crawler.sources import Source, load_sources
+
+if TYPE_CHECKING:
+    from archive.catalog import Catalog
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +91,27 @@ def _aidnews(catalog_url: str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*self_command(), *args], text=True, capture_output=True, env=child_env(catalog_url))
 
 
+def _last_started(catalog: Catalog) -> dict[str, datetime]:
+    """Each source's latest run start (runs come newest first)."""
+    last: dict[str, datetime] = {}
+    for run in catalog.runs(limit=1000):
+        if run.source_id and run.source_id not in last:
+            last[run.source_id] = run.started_at
+    return last
+
+
+def _crawl_args(paths: DataPaths, sources: Sequence[Source], seeds: Path | None, sample_web: str | None,
+                settings: Sequence[str]) -> list[str]:
+    args = ["crawl", "--data", str(paths.root), *[s.id for s in sources]]
+    if seeds:
+        args += ["--seeds", str(seeds)]
+    if sample_web:
+        args += ["--sample-web", sample_web]
+    for setting in ["PROGRESS_ENABLED=0", *settings]:
+        args += ["-s", setting]
+    return args
+
+
 def run_due(paths: DataPaths, seeds: Path | None = None, sample_web: str | None = None,
             settings: Sequence[str] = (), now: datetime | None = None) -> Cycle:
     """Run every due source once (one crawl process for all of them), then dedupe and report."""
@@ -95,28 +120,17 @@ def run_due(paths: DataPaths, seeds: Path | None = None, sample_web: str | None 
     now = now or datetime.now(UTC)
     sources = load_sources(seeds)
     catalog = Catalog(paths.catalog_url)
-    last_started: dict[str, datetime] = {}
-    for run in catalog.runs(limit=1000):
-        if run.source_id and run.source_id not in last_started:
-            last_started[run.source_id] = run.started_at
     cycle = Cycle()
-    due = due_sources(sources, last_started, now)
+    due = due_sources(sources, _last_started(catalog), now)
     if not due:
         catalog.close()
         return cycle
-    with source_locks(paths.root / "locks", due) as held:
+    with source_locks(paths.locks, due) as held:
         if not held:
             catalog.close()
             return cycle
-        args = ["crawl", "--data", str(paths.root), *[s.id for s in held]]
-        if seeds:
-            args += ["--seeds", str(seeds)]
-        if sample_web:
-            args += ["--sample-web", sample_web]
-        for setting in ["PROGRESS_ENABLED=0", *settings]:
-            args += ["-s", setting]
         started = datetime.now(UTC)
-        crawl = _aidnews(paths.catalog_url, *args)
+        crawl = _aidnews(paths.catalog_url, *_crawl_args(paths, held, seeds, sample_web, settings))
         cycle.ran = [s.id for s in held]
         logger.info("crawled %s: %s", ", ".join(cycle.ran), crawl.stdout.strip() or crawl.stderr.strip()[-300:])
         if crawl.returncode != 0:

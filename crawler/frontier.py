@@ -68,14 +68,14 @@ return #values
 FIELD_META = "frontier_field"
 
 
-class RedisFrontier(Scheduler):
+class RedisFrontier(Scheduler):  # type: ignore[misc]  # scrapy-redis ships no type hints
     """scrapy-redis scheduler with atomic moves, in-flight tracking and dead-worker recovery."""
 
     crawler: Crawler | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedisFrontier:
-        instance = super().from_crawler(crawler)
+        instance: RedisFrontier = super().from_crawler(crawler)
         instance.crawler = crawler
         instance.worker = crawler.settings.get("AIDNEWS_WORKER_ID") or default_worker_id()
         instance.prefix = crawler.settings.get("REDIS_PREFIX")
@@ -117,7 +117,7 @@ class RedisFrontier(Scheduler):
         data = self._pop(keys=[self.queue.key, self._inflight_key(self.worker)])
         if data is None:
             return None
-        request = self.queue._decode_request(data)
+        request: Request = self.queue._decode_request(data)
         request.meta[FIELD_META] = hashlib.sha1(data).hexdigest()
         if self.stats:
             self.stats.inc_value("scheduler/dequeued/redis")
@@ -203,7 +203,6 @@ class FrontierAckMiddleware(_Acker):
 
     def process_exception(self, request: Request, exception: Exception, spider: Spider) -> None:
         _ack(self.server, self.settings, spider, request)
-        return None
 
 
 class FrontierAckSpiderMiddleware(_Acker):
@@ -225,4 +224,3 @@ class FrontierAckSpiderMiddleware(_Acker):
 
     def process_spider_exception(self, response: Any, exception: Exception, spider: Spider) -> None:
         _ack(self.server, self.settings, spider, response.request)
-        return None

@@ -28,7 +28,6 @@ class SampleWebProxyMiddleware:
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         request.meta["proxy"] = self.proxy_url
-        return None
 
 
 class ConcurrentSafeRobotsTxtMiddleware(RobotsTxtMiddleware):

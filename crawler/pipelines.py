@@ -103,7 +103,7 @@ class CatalogPipeline:
         if self.catalog is None or self.failed:
             return
         try:
-            self._write_buffers()
+            self._write_buffers(self.catalog)
         except CatalogError as exc:
             # The catalog stayed unavailable through every retry (Catalog.retrying): stop fetching.
             # Nothing is lost: the rows stay buffered for one more try at close, and every record is
@@ -115,16 +115,16 @@ class CatalogPipeline:
             if self.crawler and self.crawler.engine and self.crawler.spider:
                 self.crawler.engine.close_spider(self.crawler.spider, "catalog_error")
 
-    def _write_buffers(self) -> None:
+    def _write_buffers(self, catalog: Catalog) -> None:
         # Captures first: articles reference them by record id. Buffers are cleared only once
         # written (inserts ignore rows already there, so a partial write is safe to repeat).
         by_source: dict[str | None, list[RecordRef]] = {}
         for ref, source_id in self._captures:
             by_source.setdefault(source_id, []).append(ref)
         for source_id, refs in by_source.items():
-            self.catalog.add_captures(refs, source_id=source_id, run_id=self.run_ids.get(source_id or ""))  # type: ignore[union-attr]
+            catalog.add_captures(refs, source_id=source_id, run_id=self.run_ids.get(source_id or ""))
         self._captures.clear()
-        self.catalog.add_articles(self._articles)  # type: ignore[union-attr]
+        catalog.add_articles(self._articles)
         self.articles_written += len(self._articles)
         self._articles.clear()
 
@@ -134,8 +134,8 @@ class CatalogPipeline:
         if self.catalog is None:
             return
         try:
-            self._write_buffers()
-            self._finish_runs(reason)
+            self._write_buffers(self.catalog)
+            self._finish_runs(self.catalog, reason)
         except (CatalogError, SQLAlchemyError) as exc:
             logger.error("catalog still unavailable at the end (%s): %d captures and %d articles of this crawl are "
                          "in the WARC files but not in the catalog; `aidnews index --data DIR` adds them",
@@ -143,20 +143,19 @@ class CatalogPipeline:
         self.catalog.close()
         logger.info("catalog: %d articles written at %s", self.articles_written, datetime.now(UTC))
 
-    def _finish_runs(self, reason: str) -> None:
-        assert self.catalog is not None
+    def _finish_runs(self, catalog: Catalog, reason: str) -> None:
         stats = self.crawler.stats.get_stats() if self.crawler and self.crawler.stats else {}
         errors = sum(v for k, v in stats.items() if isinstance(v, int) and k.startswith(
             ("spider_exceptions/", "downloader/exception_count", "warc/write_error", "log_count/ERROR")))
         status = "finished" if reason == "finished" else reason
         for source_id, run_id in self.run_ids.items():
             links = int(stats.get(f"links/articles/{source_id}", 0))
-            recent = [r.article_links for r in self.catalog.recent_runs(source_id)]
+            recent = [r.article_links for r in catalog.recent_runs(source_id)]
             reasons = assess(links, recent, int(stats.get(f"articles/parsed/{source_id}", 0)),
                              int(stats.get(f"articles/selectors_missed/{source_id}", 0)))
             if reasons:
                 logger.warning("source %s looks unhealthy: %s", source_id, "; ".join(reasons))
-            self.catalog.finish_run(
+            catalog.finish_run(
                 run_id, status, pages=self.counts[source_id]["pages"], articles=self.counts[source_id]["articles"],
                 revisits=self.counts[source_id]["revisits"], article_links=links, health="; ".join(reasons),
                 errors=errors, warc_files=" ".join(stats.get("warc/file_names", [])),

@@ -85,7 +85,8 @@ def _patterns(table: dict[str, Any], key: str, where: str) -> tuple[re.Pattern[s
 
 
 def parse_source(data: dict[str, Any], where: str) -> Source:
-    """Validate one decoded TOML document; errors name ``where`` and the field."""
+    """Validate one decoded TOML document; errors name ``where`` and the field (checked in file order
+    of importance: kind, id, selectors, politeness, hosts, start URLs, revisit, schedule, spider)."""
     table = data.get("source")
     if not isinstance(table, dict):
         raise SourceError(f"{where}: missing [source] table")
@@ -95,7 +96,24 @@ def parse_source(data: dict[str, Any], where: str) -> Source:
     ident = _need(table, "id", str, where)
     if not re.fullmatch(r"[a-z0-9_]{1,64}", ident):
         raise SourceError(f"{where}: field 'id' must be 1-64 of a-z, 0-9, _; got {ident!r}", "id")
-    selectors = table.get("selectors", {})
+    selectors = _selectors(table.get("selectors", {}), where)
+    politeness = _politeness(table.get("politeness", {}), where)
+    hosts = _hosts(table, where)
+    start_urls = _start_urls(table, hosts, where)
+    days, cron, zone = _revisit_and_schedule(table, where)
+    spider, encoding = _spider_and_encoding(table, where)
+    return Source(
+        id=ident, name=_need(table, "name", str, where), kind=kind,
+        spider=spider, hosts=hosts,
+        start_urls=start_urls,
+        list_patterns=_patterns(table, "list_patterns", where),
+        article_patterns=_patterns(table, "article_patterns", where),
+        selectors=selectors, encoding=encoding, politeness=politeness, path=where,
+        revisit_days=days, cron=cron, timezone=zone,
+    )
+
+
+def _selectors(selectors: Any, where: str) -> Selectors:
     if not isinstance(selectors, dict):
         raise SourceError(f"{where}: [source.selectors] must be a table", "selectors")
     unknown = set(selectors) - set(Selectors.__dataclass_fields__)
@@ -106,17 +124,29 @@ def parse_source(data: dict[str, Any], where: str) -> Source:
         if not isinstance(value, str):
             raise SourceError(f"{where}: [source.selectors] field '{key}' must be a string (a CSS selector)",
                               f"selectors.{key}")
-    politeness = _politeness(table.get("politeness", {}), where)
+    return Selectors(**{k: str(v) for k, v in selectors.items()})
+
+
+def _hosts(table: dict[str, Any], where: str) -> tuple[str, ...]:
     hosts = tuple(h.lower() for h in _strings(table, "hosts", where))
     for host in hosts:
         if not _HOST.fullmatch(host):
             raise SourceError(f"{where}: field 'hosts' holds {host!r}, which is not a host name", "hosts")
+    return hosts
+
+
+def _start_urls(table: dict[str, Any], hosts: tuple[str, ...], where: str) -> tuple[str, ...]:
     start_urls = _strings(table, "start_urls", where)
     for url in start_urls:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or (parts.hostname or "").lower() not in hosts:
             raise SourceError(f"{where}: field 'start_urls' holds {url!r}: an http(s) URL on one of the hosts "
                               "is needed", "start_urls")
+    return start_urls
+
+
+def _revisit_and_schedule(table: dict[str, Any], where: str) -> tuple[float, str, str]:
+    """``(articles_days, cron, timezone)``."""
     revisit = table.get("revisit", {})
     schedule = table.get("schedule", {})
     if not isinstance(revisit, dict) or not isinstance(schedule, dict):
@@ -139,6 +169,10 @@ def parse_source(data: dict[str, Any], where: str) -> Source:
     except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):
         raise SourceError(f"{where}: [source.schedule] field 'timezone' is not a time zone: {zone!r}",
                           "schedule.timezone") from None
+    return float(days), cron, zone
+
+
+def _spider_and_encoding(table: dict[str, Any], where: str) -> tuple[str, str]:
     spider = table.get("spider", "configured")
     encoding = table.get("encoding", "")
     if not isinstance(spider, str) or not isinstance(encoding, str):
@@ -149,16 +183,7 @@ def parse_source(data: dict[str, Any], where: str) -> Source:
             codecs.lookup(encoding)
         except LookupError:
             raise SourceError(f"{where}: field 'encoding' names no known encoding: {encoding!r}", "encoding") from None
-    return Source(
-        id=ident, name=_need(table, "name", str, where), kind=kind,
-        spider=spider, hosts=hosts,
-        start_urls=start_urls,
-        list_patterns=_patterns(table, "list_patterns", where),
-        article_patterns=_patterns(table, "article_patterns", where),
-        selectors=Selectors(**{k: str(v) for k, v in selectors.items()}),
-        encoding=encoding, politeness=politeness, path=where,
-        revisit_days=float(days), cron=cron, timezone=zone,
-    )
+    return spider, encoding
 
 
 def _politeness(polite: Any, where: str) -> Politeness:

@@ -10,6 +10,7 @@ a copy of which.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -64,7 +65,7 @@ def _fill(template: str, rng: random.Random, topic: tuple[str, ...], place: str,
     )
 
 
-def _paragraphs(rng: random.Random, count: int, templates: list[str], topics: list[tuple[str, ...]]) -> list[str]:
+def _paragraphs(rng: random.Random, count: int, templates: list[str], topics: Sequence[tuple[str, ...]]) -> list[str]:
     topic = rng.choice(topics)
     place, prov = rng.choice(v.PLACES), rng.choice(v.PROVINCES)
     out = []

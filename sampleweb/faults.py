@@ -11,6 +11,7 @@ import gzip
 import socket
 import struct
 import threading
+from collections.abc import Callable
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler
 
@@ -56,56 +57,81 @@ def _index() -> bytes:
 
 def serve(handler: BaseHTTPRequestHandler, path: str, stop: threading.Event) -> None:
     """Answer one request for the fault host (the handler has read the request line and headers)."""
-    out = handler.wfile
     path, _, query = path.partition("?")
     name = path.removeprefix("/f/").removesuffix(".html") if path.startswith("/f/") else path
     if path in ("/", "/index.html"):
         _reply(handler, 200, _index())
-    elif name == "ok":
-        _reply(handler, 200, HEALTHY)
-    elif name == "reset":
-        out.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/ht")
-        out.flush()
-        # SO_LINGER 0: close() sends RST instead of FIN
-        handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        handler.close_connection = True
-        handler.connection.close()
-    elif name == "truncated":
-        out.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nTransfer-Encoding: chunked\r\n\r\n")
-        out.write(b"%x\r\n%s\r\n" % (len(HEALTHY) // 2, HEALTHY[: len(HEALTHY) // 2]))
-        out.write(b"%x\r\n%s" % (len(HEALTHY), HEALTHY[:100]))  # the announced chunk never completes
-        _hang_up(handler)
-    elif name == "wrong-length":
-        out.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
-                  b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(HEALTHY) * 2, HEALTHY))
-        _hang_up(handler)
-    elif name == "bad-gzip":
-        _reply(handler, 200, b"this is not gzip at all " * 40, [("Content-Encoding", "gzip")])
-    elif name == "loop":
-        hop = int(query) + 1 if query.isdigit() else 1
-        _reply(handler, 302, b"", [("Location", f"{REDIRECT_LOOP}?{hop}")])
-    elif name == "hang":
-        stop.wait(120)  # until the server shuts down; the crawler's DOWNLOAD_TIMEOUT gives up first
-        handler.close_connection = True
-    elif name == "bomb":
-        _reply(handler, 200, _bomb(), [("Content-Encoding", "gzip")])
-    elif name == "big":
-        out.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nConnection: close\r\n\r\n")
-        chunk = b"<p>" + b"x" * 65530 + b"</p>"
-        try:
-            for _ in range(BIG_BYTES // len(chunk) + 1):
-                out.write(chunk)
-        except OSError:
-            pass  # the crawler hung up at DOWNLOAD_MAXSIZE, as it should
-        _hang_up(handler)
-    elif name == "binary":
-        _reply(handler, 200, bytes(range(256)) * 64)
-    elif name == "ssrf":
-        _reply(handler, 302, b"", [("Location", "http://127.0.0.1:9/secret")])
-    elif name == "file":
-        _reply(handler, 302, b"", [("Location", "file:///etc/passwd")])
+    elif name in _REPLIES:
+        _reply(handler, *_REPLIES[name]())
+    elif name in _BROKEN:
+        _BROKEN[name](handler, query, stop)
     else:
         _reply(handler, 404, b"<h1>404 Not Found</h1>")
+
+
+Headers = list[tuple[str, str]]
+
+# Faults that are a well-formed HTTP reply: status, body, extra headers.
+_REPLIES: dict[str, Callable[[], tuple[int, bytes, Headers]]] = {
+    "ok": lambda: (200, HEALTHY, []),
+    "bad-gzip": lambda: (200, b"this is not gzip at all " * 40, [("Content-Encoding", "gzip")]),
+    "bomb": lambda: (200, _bomb(), [("Content-Encoding", "gzip")]),
+    "binary": lambda: (200, bytes(range(256)) * 64, []),
+    "ssrf": lambda: (302, b"", [("Location", "http://127.0.0.1:9/secret")]),
+    "file": lambda: (302, b"", [("Location", "file:///etc/passwd")]),
+}
+
+
+def _reset(handler: BaseHTTPRequestHandler, query: str, stop: threading.Event) -> None:
+    handler.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/ht")
+    handler.wfile.flush()
+    # SO_LINGER 0: close() sends RST instead of FIN
+    handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    handler.close_connection = True
+    handler.connection.close()
+
+
+def _truncated(handler: BaseHTTPRequestHandler, query: str, stop: threading.Event) -> None:
+    out = handler.wfile
+    out.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nTransfer-Encoding: chunked\r\n\r\n")
+    out.write(b"%x\r\n%s\r\n" % (len(HEALTHY) // 2, HEALTHY[: len(HEALTHY) // 2]))
+    out.write(b"%x\r\n%s" % (len(HEALTHY), HEALTHY[:100]))  # the announced chunk never completes
+    _hang_up(handler)
+
+
+def _wrong_length(handler: BaseHTTPRequestHandler, query: str, stop: threading.Event) -> None:
+    handler.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+                        b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(HEALTHY) * 2, HEALTHY))
+    _hang_up(handler)
+
+
+def _loop(handler: BaseHTTPRequestHandler, query: str, stop: threading.Event) -> None:
+    hop = int(query) + 1 if query.isdigit() else 1
+    _reply(handler, 302, b"", [("Location", f"{REDIRECT_LOOP}?{hop}")])
+
+
+def _hang(handler: BaseHTTPRequestHandler, query: str, stop: threading.Event) -> None:
+    stop.wait(120)  # until the server shuts down; the crawler's DOWNLOAD_TIMEOUT gives up first
+    handler.close_connection = True
+
+
+def _big(handler: BaseHTTPRequestHandler, query: str, stop: threading.Event) -> None:
+    out = handler.wfile
+    out.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nConnection: close\r\n\r\n")
+    chunk = b"<p>" + b"x" * 65530 + b"</p>"
+    try:
+        for _ in range(BIG_BYTES // len(chunk) + 1):
+            out.write(chunk)
+    except OSError:
+        pass  # the crawler hung up at DOWNLOAD_MAXSIZE, as it should
+    _hang_up(handler)
+
+
+# Faults that break HTTP itself (a reset, a cut body, a wrong length, a hang...).
+_BROKEN: dict[str, Callable[[BaseHTTPRequestHandler, str, threading.Event], None]] = {
+    "reset": _reset, "truncated": _truncated, "wrong-length": _wrong_length, "loop": _loop, "hang": _hang,
+    "big": _big,
+}
 
 
 def _reply(handler: BaseHTTPRequestHandler, status: int, body: bytes, extra: list[tuple[str, str]] | None = None) -> None:

@@ -44,7 +44,8 @@ class SampleWebServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
-        return f"http://{host}:{port}"
+        name = host.decode("ascii") if isinstance(host, bytes) else host
+        return f"http://{name}:{port}"
 
     def gzipped(self, key: tuple[str, str], body: bytes) -> bytes:
         with self._lock:
@@ -63,16 +64,16 @@ class _Handler(BaseHTTPRequestHandler):
     server: SampleWebServer
     server_version = "sampleweb/1.0"
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: object) -> None:
         logger.debug("%s %s", self.address_string(), format % args)
 
-    def do_CONNECT(self) -> None:  # noqa: N802 - stdlib naming
+    def do_CONNECT(self) -> None:
         self._send(403, b"sample web: tunnels are refused\n", "text/plain")
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self.do_GET(head=True)
 
-    def do_GET(self, head: bool = False) -> None:  # noqa: N802
+    def do_GET(self, head: bool = False) -> None:
         if self.path.startswith(("http://", "https://")):
             parts = urlsplit(self.path)
             host = (parts.hostname or "").lower()

@@ -10,6 +10,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -78,7 +79,7 @@ def test_three_workers_fetch_each_url_once(web, single_process_articles, postgre
     for path in warc_files(tmp_path / "warcs"):
         (sqlite / "warcs" / path.name).symlink_to(path)
     run_cli("index", "--data", str(sqlite), check=True)
-    reports = []
+    reports: list[list[tuple[Any, ...]]] = []
     for catalog in (postgres_url, catalog_url_for(sqlite)):
         run_cli("dedupe", "--catalog", catalog, "--data", str(sqlite), check=True)
         out = tmp_path / f"report-{len(reports)}.json"
@@ -87,7 +88,7 @@ def test_three_workers_fetch_each_url_once(web, single_process_articles, postgre
     assert reports[0] == reports[1] and len(reports[0]) > 100
 
 
-def _comparable(report: dict) -> list:  # type: ignore[type-arg]
+def _comparable(report: dict[str, Any]) -> list[tuple[Any, ...]]:
     """Clusters by URL with their kinds and metrics; ids and capture times differ between catalogs."""
     return sorted(
         (c["canonical"]["url"], tuple((m["url"], tuple(m["kinds"]), m["distance"], m["similarity"]) for m in c["members"]))
@@ -101,7 +102,7 @@ def test_a_killed_worker_loses_nothing(web, single_process_articles, postgres_ur
     base = [sys.executable, "-m", "aidnews.cli", "crawl", "--data", str(tmp_path), "--catalog", postgres_url,
             "--redis", redis_url, "--redis-prefix", prefix, "--join", "--sample-web", web.url, *QUIET,
             "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2"]
-    logs = {w: open(tmp_path / f"{w}.log", "w") for w in ("w1", "w2", "w3")}  # noqa: SIM115
+    logs = {w: open(tmp_path / f"{w}.log", "w") for w in ("w1", "w2", "w3")}
     base.insert(3, "-v")
     workers = {w: subprocess.Popen([*base, "--worker-id", w], cwd=ROOT, stdout=logs[w], stderr=logs[w])
                for w in ("w1", "w2", "w3")}
