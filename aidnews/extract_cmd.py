@@ -7,6 +7,8 @@
 One process extracts every page, so the interpreter and lxml start once. A JSON line holds the
 fields of ``--json`` plus ``file`` (or, from a WARC file, ``url`` and ``date``); a page that
 cannot be read is one error line on stderr and the run goes on, with exit status 1 at the end.
+From a WARC file, the lines a site repeats on many of its pages (its template) are left out of
+the bodies (``dedupe.extract_body.drop_template_lines``).
 """
 
 from __future__ import annotations
@@ -50,6 +52,21 @@ def _warc_pages(path: Path) -> Iterator[tuple[str, str, str | None, bytes]]:
             yield url, date, content_type, record.content_stream().read()
 
 
+def _drop_site_templates(rows: list[dict[str, str | None]]) -> None:
+    """Drop from each body the lines its site repeats on many of its pages (the template)."""
+    from urllib.parse import urlsplit
+
+    from dedupe.extract_body import drop_template_lines
+
+    by_host: dict[str, list[dict[str, str | None]]] = {}
+    for row in rows:
+        by_host.setdefault(urlsplit(row["url"] or "").hostname or "", []).append(row)
+    for host, group in by_host.items():
+        if host:
+            for row, text in zip(group, drop_template_lines([r["text"] or "" for r in group]), strict=True):
+                row["text"] = text
+
+
 def run(args: argparse.Namespace, out: IO[str] | None = None, err: IO[str] | None = None) -> int:
     """Run `aidnews extract` with parsed ``args``; returns the exit status."""
     from dedupe.extract import extract
@@ -65,12 +82,15 @@ def run(args: argparse.Namespace, out: IO[str] | None = None, err: IO[str] | Non
         path = Path(args.warc)
         if not path.is_file():
             raise ExtractUsageError(f"cannot read {path}: no such file")
+        rows: list[dict[str, str | None]] = []
         try:
             for url, date, content_type, body in _warc_pages(path):
-                row = {"url": url, "date": date, **extract(body, url or None, content_type).as_json()}
-                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                rows.append({"url": url, "date": date, **extract(body, url or None, content_type).as_json()})
         except Exception as exc:  # warcio raises many kinds on a damaged file
             raise ExtractUsageError(f"cannot read {path}: {exc}") from exc
+        _drop_site_templates(rows)
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
         return 0
     if not pages:
         raise ExtractUsageError("give an HTML file (or --warc FILE --jsonl)")

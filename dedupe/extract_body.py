@@ -18,7 +18,8 @@ Each rule names a property that Chinese news pages share, whatever the site:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from lxml import etree
@@ -315,3 +316,27 @@ def _is_sentence(line: str) -> bool:
 def drop_lines(text: str, unwanted: Iterable[str]) -> str:
     bad = {u for u in unwanted if u}
     return "\n".join(line for line in text.split("\n") if line.strip() not in bad)
+
+
+def drop_template_lines(texts: Sequence[str], min_pages: int = 4, share: float = 0.5,
+                        max_len: int = 80) -> list[str]:
+    """Drop the lines a site repeats on many of its pages: its template, not a story.
+
+    ``texts`` are the bodies of pages of one site. A short line (at most ``max_len`` characters:
+    a slogan, a copyright or contact line, a "related" heading) found on at least ``share`` of
+    them, when there are ``min_pages`` or more, is boilerplate. A line ending as a sentence ends
+    (。！？) is never dropped: articles of one series may share a lead.
+    """
+    if not 0.0 < share <= 1.0:
+        raise ValueError(f"share must be in (0, 1], got {share!r}")
+    if len(texts) < min_pages:
+        return list(texts)
+    seen: Counter[str] = Counter()
+    for text in texts:
+        seen.update({line.strip() for line in text.split("\n")
+                     if 0 < len(line.strip()) <= max_len and not line.strip().endswith(("。", "！", "？", "”"))})
+    floor = max(2.0, share * len(texts))
+    template = {line for line, count in seen.items() if count >= floor}
+    if not template:
+        return list(texts)
+    return ["\n".join(line for line in text.split("\n") if line.strip() not in template) for text in texts]

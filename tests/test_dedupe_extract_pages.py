@@ -101,3 +101,44 @@ def test_meta_date_yields_to_the_byline_time_of_the_same_day() -> None:
             f"<div class='content'>{story}</div></body></html>")
     assert extract_html(page.format(meta="2020-01-02")).published == "2020-01-02T17:11:00+08:00"
     assert extract_html(page.format(meta="2020-01-01")).published == "2020-01-01T00:00:00+08:00"  # another day: meta
+
+
+def test_lines_a_site_repeats_are_its_template() -> None:
+    import pytest
+
+    from dedupe.extract_body import drop_template_lines
+
+    lead = "1994年，中央第三次西藏工作座谈会作出对口援藏的重大决策，开启了全国支援西藏的新篇章，影响深远。"
+    pages = [f"{lead}\n第{i}篇报道的正文，讲述了援藏干部的故事。\n扫码关注雪域信息网公众号\n本网编辑部" for i in range(4)]
+    kept = drop_template_lines(pages)
+    assert all("公众号" not in text and "本网编辑部" not in text for text in kept)
+    assert all(text.startswith(lead) for text in kept)  # a shared long lead is no template
+    assert kept[2].endswith("第2篇报道的正文，讲述了援藏干部的故事。")
+    assert drop_template_lines(pages[:3]) == pages[:3]  # too few pages to tell
+    with pytest.raises(ValueError, match="share"):
+        drop_template_lines(pages, share=0)
+
+
+def test_warc_batch_leaves_out_the_site_template(tmp_path: Path) -> None:
+    import io
+    import json
+    import subprocess
+    import sys
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    warc = tmp_path / "site.warc.gz"
+    with warc.open("wb") as stream:
+        writer = WARCWriter(stream, gzip=True)
+        for i in range(4):
+            story = f"<p>第{i}位援藏教师来到牧区小学，给孩子们上了第一堂课，孩子们非常高兴。</p>" * 3
+            page = (f"<html><head><title>援藏教师{i}_雪域网</title></head><body><h1>援藏教师{i}</h1>"
+                    f"<div class='content'>{story}<p>扫码关注雪域网公众号</p></div></body></html>")
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(f"http://xueyu.example.cn/a/{i}.html", "response",
+                                                          payload=io.BytesIO(page.encode()), http_headers=headers))
+    result = subprocess.run([str(Path(sys.executable).parent / "aidnews"), "extract", "--warc", str(warc), "--jsonl"],
+                            capture_output=True, text=True, check=True)
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) == 4 and all("公众号" not in r["text"] and "援藏教师来到牧区小学" in r["text"] for r in rows)
