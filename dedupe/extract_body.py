@@ -105,6 +105,11 @@ _NOTICE = re.compile(
     r".{0,60}(?:(?:隱私|隐私)(?:權|权)?(?:政策|聲明|声明|條款|条款)|cookie|(?:付費|付费)(?:會員|会员))",
     re.I,
 )
+# App and social-account promos: "扫码关注…公众号", "打开…APP，查看更多精彩内容".
+_PROMO = re.compile(
+    r"(?:扫码|掃碼|扫描|掃描|长按|長按|识别|識別).{0,12}(?:二维码|二維碼|公众号|公眾號|关注|關注)|"
+    r"(?:下载|下載|打开|打開).{0,10}(?:客户端|客戶端|APP|App|app)"
+)
 _KANA = re.compile(r"[\u3040-\u30ff]")
 # Widget lines that sit above the story: share targets, font size, print, login, counters.
 _WIDGET_LINE = re.compile(
@@ -289,7 +294,8 @@ def clean_lines(text: str, config: BodyConfig = DEFAULT) -> str:
                 (len(stripped) <= 30 and _BOUNDARY.match(stripped))
                 or (len(stripped) <= 60 and _CARE_BOX.search(stripped)) or _DISCLAIMER.match(stripped)):
             break
-        if _WIDGET_LINE.match(stripped) or _NOTICE.search(stripped) or _foreign(stripped):
+        if (_WIDGET_LINE.match(stripped) or _NOTICE.search(stripped) or _foreign(stripped)
+                or (len(stripped) <= 40 and _PROMO.search(stripped))):
             continue
         if not started:
             if _is_sentence(stripped):

@@ -142,3 +142,10 @@ def test_warc_batch_leaves_out_the_site_template(tmp_path: Path) -> None:
                             capture_output=True, text=True, check=True)
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(rows) == 4 and all("公众号" not in r["text"] and "援藏教师来到牧区小学" in r["text"] for r in rows)
+
+
+def test_app_and_account_promos_are_dropped() -> None:
+    from dedupe.extract_body import clean_lines
+
+    text = "援藏教师来到牧区小学，给孩子们上了第一堂课。\n扫码关注雪域网公众号\n打开雪域新闻APP，查看更多精彩内容\n他说会一直留在这里。"
+    assert clean_lines(text) == "援藏教师来到牧区小学，给孩子们上了第一堂课。\n他说会一直留在这里。"
