@@ -54,6 +54,8 @@ _NAMED_OUTLET = re.compile(
 )
 _AUTHOR = re.compile(r"(?:作者|记者)\s*[:：]\s*([^\s|丨/　<>:：]{2,30})")
 _NEXT_LABEL = re.compile(r"发布时间|發布時間|来源|來源|时间|日期|编辑|责编")
+# Where a 来源 value glued to the next span ends.
+_VALUE_END = re.compile(r"(?:作者|記者|记者|编辑|編輯|责编|責編|责任编辑|发布|發布|發佈|时间|時間|日期|浏览|瀏覽|阅读|閱讀|点击|點擊)\s*[:：]?")
 _LABEL_START = re.compile(r"(?:发布|發布|發佈|日期|时间|時間|作者|编辑|編輯|责编|來源|来源|记者|記者)")
 _EDITOR = re.compile(r"[(（\[]?\s*(?:责编|责任编辑|編輯|编辑)\s*[:：]\s*([^)）\]\s]{1,20})\s*[)）\]]?")
 _EDITOR_LABEL = re.compile(r"[(（\[]?\s*(?:责编|责任编辑|編輯|编辑)\s*[:：]?\s*[)）\]]?")
@@ -600,7 +602,7 @@ def _labelled_time(text: str, year: int | None) -> str | None:
 
 def _clean_source(source: str) -> str:
     """The outlet's name alone: no "据" before it, no markup left by a broken template."""
-    source = source.strip()
+    source = _VALUE_END.split(source.strip())[0].strip(" :：,，、|")  # "证券时报网作者：李在山"
     if source.startswith("据") and len(source) > 2:
         source = source[1:]
     return "" if re.search(r"[=\"'<>]", source) or _LABEL_START.match(source) else source
