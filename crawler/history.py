@@ -1,9 +1,10 @@
 """What the archive already holds: the basis of incremental crawls and of resuming a killed one.
 
 For every URL of the crawled sources, the latest archived 200 response (from the catalog). A
-known article is not fetched again unless its source's revisit policy says so; a list page is
+known article is not fetched again unless its source's revisit policy says so; a known page is
 refetched with If-None-Match / If-Modified-Since from its last capture, and when the server
-answers 304 (or the same bytes) the spider reads the links from the archived copy.
+answers 304 the spider is handed the archived copy (crawler.incremental). :func:`unchanged` is the
+one revisit decision: the WARC extension writes a revisit record and the spider skips the article.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -22,6 +25,10 @@ from archive.catalog import Catalog
 from archive.catalog.models import Capture
 from archive.errors import ArchiveError
 from archive.warc_reader import StoredResponse, load_response
+from crawler.locations import catalog_url, warc_dir
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +36,12 @@ logger = logging.getLogger(__name__)
 def payload_digest(body: bytes) -> str:
     """The WARC-Payload-Digest of ``body`` (sha1, base32), as warcio writes it."""
     return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+
+
+def unchanged(status: int, body: bytes, previous_digest: str) -> bool:
+    """A response to a known page is a revisit: the server said 304, or sent the archived bytes again
+    (``body`` as received, before decompression, as the WARC payload digest is taken)."""
+    return status == 304 or payload_digest(body) == previous_digest
 
 
 @dataclass(frozen=True)
@@ -106,3 +119,20 @@ class History:
         if "last-modified" in headers:
             out["If-Modified-Since"] = headers["last-modified"]
         return out
+
+
+_HISTORY = "_aidnews_history"
+
+
+def crawl_history(crawler: Crawler, source_ids: Sequence[str]) -> History:
+    """The crawl's history, read from the catalog once (at first use: after the resume step) and shared
+    by the spider (which known articles to skip) and crawler.incremental (conditional requests)."""
+    history: History | None = getattr(crawler, _HISTORY, None)
+    if history is None:
+        settings = crawler.settings
+        if settings.getbool("INCREMENTAL_ENABLED") and settings.getbool("CATALOG_ENABLED"):
+            history = History.load(catalog_url(settings), warc_dir(settings), list(source_ids))
+        else:
+            history = History({}, warc_dir(settings))
+        setattr(crawler, _HISTORY, history)
+    return history

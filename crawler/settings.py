@@ -88,6 +88,9 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.ConcurrentSafeRobotsTxtMiddleware": 100,
     "crawler.frontier.FrontierAckMiddleware": 50,  # distributed crawls only (NotConfigured otherwise)
+    # Known pages: conditional requests, a 304 answered from the archive. Above 590 (HttpCompression)
+    # and 600 (Redirect): it sees bodies as received, as the WARC extension digests them.
+    "crawler.incremental.IncrementalMiddleware": 650,
     "crawler.middlewares.SampleWebProxyMiddleware": 700,
 }
 

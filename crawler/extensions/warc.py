@@ -20,7 +20,7 @@ from scrapy.http import Response
 
 from archive.errors import WarcWriteError
 from archive.warc_writer import HttpExchange, WarcConfig, WarcFileWriter
-from crawler.history import Previous, payload_digest
+from crawler.history import Previous, unchanged
 from crawler.locations import warc_dir
 from crawler.signals import record_written
 
@@ -100,7 +100,7 @@ class WarcExtension:
         previous = request.meta.get("previous")
         try:
             exchange = exchange_from(response, request)
-            if previous and (response.status == 304 or payload_digest(response.body) == previous["digest"]):
+            if previous and unchanged(response.status, response.body, previous["digest"]):
                 # Unchanged since the last capture: a revisit record, not a second copy of the payload.
                 ref = self.writer.write_revisit(exchange, previous["url"], Previous(**previous).warc_date,
                                                 previous["digest"])

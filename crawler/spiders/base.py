@@ -11,16 +11,17 @@ from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
-from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from crawler.articles import article_item, extract_article
 from crawler.errors import SourceError
 from crawler.fetch_errors import failure_kind
-from crawler.history import History
+from crawler.history import History, crawl_history
+from crawler.incremental import UNCHANGED
 from crawler.items import ArticleItem
-from crawler.locations import apply_renamed, catalog_url, sample_web_url, sources_dir, warc_dir
+from crawler.locations import apply_renamed, sample_web_url, sources_dir
 from crawler.sources import Source, load_sources
 
 logger = logging.getLogger(__name__)
@@ -88,9 +89,7 @@ class SourceSpider(Spider):
     def load_history(self) -> None:
         """What the archive holds, read when the crawl starts: after the resume step
         (crawler.extensions.reconcile, on ``spider_opened``) has catalogued a killed crawl's pages."""
-        settings = self.crawler.settings
-        if settings.getbool("INCREMENTAL_ENABLED") and settings.getbool("CATALOG_ENABLED"):
-            self.history = History.load(catalog_url(settings), warc_dir(settings), [s.id for s in self.sources])
+        self.history = crawl_history(self.crawler, [s.id for s in self.sources])
 
     async def start(self) -> AsyncIterator[Request]:
         self.load_history()
@@ -106,14 +105,8 @@ class SourceSpider(Spider):
         return self._request(url, self.parse_article, {"source_id": source.id})
 
     def _request(self, url: str, callback: Any, meta: dict[str, Any]) -> Request:
-        previous = self.history.get(url)
-        if previous is None:
-            return Request(url, callback=callback, meta=meta, errback=self.fetch_failed)
-        # Known page: ask the server whether it changed; the WARC extension records a revisit if not.
-        meta = {**meta, "previous": previous.as_meta(), "handle_httpstatus_list": [304]}
-        conditional = self.crawler.settings.getbool("INCREMENTAL_CONDITIONAL_REQUESTS", True)
-        headers = self.history.conditional_headers(previous) if conditional else {}
-        return Request(url, callback=callback, meta=meta, headers=headers, errback=self.fetch_failed)
+        # Known pages are asked for conditionally by crawler.incremental, not here.
+        return Request(url, callback=callback, meta=meta, errback=self.fetch_failed)
 
     def fetch_failed(self, failure: Failure) -> None:
         """Count a failed fetch under its kind and go on: a broken server never stops the crawl."""
@@ -132,18 +125,6 @@ class SourceSpider(Spider):
         days = self.crawler.settings.getfloat("INCREMENTAL_REVISIT_ARTICLES_DAYS", -1)
         return previous is not None and not self.history.due(previous, source.revisit_days if days < 0 else days)
 
-    def _content(self, response: Response) -> TextResponse | None:
-        """The page to parse: the response, or its archived copy when the server said not modified."""
-        record = response.meta.get("warc_record")
-        if response.status != 304 and not (record and record.record_type == "revisit"):
-            return response if isinstance(response, TextResponse) else None
-        previous = self.history.get(response.url)
-        stored = self.history.stored(previous) if previous else None
-        if stored is None:
-            return None
-        headers = {k: v for k, v in stored.headers if k.lower() == "content-type"}
-        return HtmlResponse(response.url, body=stored.payload, headers=headers, request=response.request)
-
     def source_of(self, response: Response) -> Source:
         return self._by_id[response.meta["source_id"]]
 
@@ -161,10 +142,8 @@ class SourceSpider(Spider):
 
     def parse_list(self, response: Response) -> Iterator[Request]:
         source = self.source_of(response)
-        content = self._content(response)
-        if content is None:
-            return
-        response = content
+        if not isinstance(response, TextResponse):
+            return  # a 304 whose archived copy is unreadable, or not a page
         urls = [response.urljoin(href) for href in response.css("a::attr(href)").getall()]
         urls.extend(self.extra_list_urls(response, source))
         for url in dict.fromkeys(urls):
@@ -208,11 +187,8 @@ class SourceSpider(Spider):
 
     def parse_article(self, response: Response) -> Iterator[ArticleItem | Request]:
         source = self.source_of(response)
-        record = response.meta.get("warc_record")
-        previous = self.history.get(response.url)
-        if response.status == 304 or (record and (record.record_type == "revisit" or (
-                previous is not None and record.digest == previous.digest))):
-            # Same bytes as archived (also when a redirect led here without a conditional request).
+        if UNCHANGED in response.flags:
+            # Same bytes as archived (crawler.incremental): the article row exists already.
             self.crawler.stats.inc_value("articles/unchanged")
             return
         if not isinstance(response, TextResponse) or b"\0" in response.body[:4096]:
@@ -221,6 +197,7 @@ class SourceSpider(Spider):
             return
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         found = extract_article(response.body, response.url, content_type, source)
+        record = response.meta.get("warc_record")
         self.crawler.stats.inc_value(f"articles/parsed/{source.id}")
         if source.selectors.body and found.method != "selectors":
             self.crawler.stats.inc_value(f"articles/selectors_missed/{source.id}")
