@@ -73,3 +73,44 @@ def test_log_level_option(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["--log-level", "loud", "stats"])
     assert "invalid choice: 'LOUD'" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def sample_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.builders import sample_catalog
+
+    data = tmp_path_factory.mktemp("data")
+    sample_catalog(data).close()
+    return data
+
+
+def test_commands_over_a_data_folder_in_process(sample_data: Path, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from aidnews.paths import DataPaths
+
+    data = str(sample_data)
+    assert main(["index", "--data", data]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("index: 1 WARC files") and "0 articles rebuilt" in out
+    assert DataPaths.resolve(data).cdxj.read_text(encoding="utf-8").count("\n") >= 220
+    assert main(["stats", "--data", data, "--json"]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert stats["articles"] >= 220 and stats["warc_files"] == 1
+    assert main(["runs", "--data", data, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    report = tmp_path / "report.json"
+    assert main(["report", "--data", data, "--format", "json", "--output", str(report)]) == 0
+    assert f"-> {report}" in capsys.readouterr().out and json.loads(report.read_text(encoding="utf-8"))["clusters"]
+    wacz = tmp_path / "archive.wacz"
+    assert main(["export", "wacz", "--data", data, "--output", str(wacz), "--since", "2025-02-17"]) == 0
+    assert wacz.is_file() and "captures" in capsys.readouterr().out
+
+
+def test_commands_say_what_is_missing_in_process(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for argv, message in ((["runs", "--data", str(tmp_path / "none")], "no data folder"),
+                          (["replay", "--data", str(tmp_path / "none")], "no WARC folder"),
+                          (["report", "--data", str(tmp_path / "none")], "no data folder")):
+        assert main(argv) == 2
+        assert message in capsys.readouterr().err
