@@ -1,0 +1,52 @@
+"""crawler.pipelines and crawler.history in-process: a crawl's rows reach the catalog, and what the
+catalog holds is what the next crawl knows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from scrapy.http import HtmlResponse
+from scrapy.utils.test import get_crawler
+
+from archive.catalog import Catalog, catalog_url_for
+from crawler.history import History
+from crawler.items import ArticleItem
+from crawler.pipelines import CatalogPipeline
+from crawler.spiders.base import SourceSpider
+from crawler.spiders.configured import ConfiguredSpider
+from tests.helpers import exchange, pinned_writer
+from tests.test_crawler_articles import BIG5_PAGE, SOURCE, TITLE, URL
+
+
+def test_pipeline_writes_captures_articles_and_the_run(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "big5site.toml").write_text(SOURCE, encoding="utf-8")
+    crawler = get_crawler(ConfiguredSpider, {"AIDNEWS_SOURCES_DIR": str(seeds), "INCREMENTAL_ENABLED": False})
+    crawler._apply_settings()
+    spider = ConfiguredSpider.from_crawler(crawler, seeds=str(seeds))
+    assert isinstance(spider, SourceSpider)
+    writer = pinned_writer(tmp_path / "warcs")
+    ref = writer.write_exchange(exchange(URL, BIG5_PAGE, [(b"Content-Type", b"text/html")]))
+    writer.close()
+    pipeline = CatalogPipeline(catalog_url_for(tmp_path), batch_size=10, crawler=crawler, flush_interval=0)
+    pipeline.spider_opened(spider)
+    pipeline.record_written(ref, HtmlResponse(URL, body=BIG5_PAGE), spider)
+    item = ArticleItem(url=URL, source_id="big5site", section="cn/news", title=TITLE, published=None,
+                       origin="西藏日報", editor="", author="", text="正文", record_id=ref.record_id,
+                       captured_at=datetime(2025, 2, 17, tzinfo=UTC))
+    assert pipeline.process_item(item) is item
+    pipeline.spider_closed(spider, "finished")
+    catalog = Catalog(catalog_url_for(tmp_path))
+    assert [(c.record_id, c.source_id) for c in catalog.captures()] == [(ref.record_id, "big5site")]
+    assert [(a.title, a.record_id) for a in catalog.articles()] == [(TITLE, ref.record_id)]
+    [run] = catalog.runs()
+    assert (run.source_id, run.status, run.pages, run.articles) == ("big5site", "finished", 1, 1)
+    history = History.load(catalog_url_for(tmp_path), tmp_path / "warcs", ["big5site"])
+    previous = history.get(URL)
+    assert previous is not None and previous.digest == ref.digest
+    stored = history.stored(previous)
+    assert stored is not None and stored.payload == BIG5_PAGE
+    assert history.get("http://www.big5.example/other.html") is None
+    catalog.close()
