@@ -50,7 +50,6 @@ class SourceSpider(Spider):
         self.seeds_dir = Path(seeds) if seeds else None
         self.sources: list[Source] = []
         self._by_id: dict[str, Source] = {}
-        self.history = History({}, Path("."))
         self._pages: dict[str, int] = {}
         self.allowed_domains: list[str] = []
 
@@ -86,13 +85,13 @@ class SourceSpider(Spider):
         spider.allowed_domains = sorted({h for s in spider.sources for h in s.hosts})
         return spider
 
-    def load_history(self) -> None:
-        """What the archive holds, read when the crawl starts: after the resume step
+    @property
+    def history(self) -> History:
+        """What the archive holds, read at first use, once the crawl runs: after the resume step
         (crawler.extensions.reconcile, on ``spider_opened``) has catalogued a killed crawl's pages."""
-        self.history = crawl_history(self.crawler, [s.id for s in self.sources])
+        return crawl_history(self.crawler, [s.id for s in self.sources])
 
     async def start(self) -> AsyncIterator[Request]:
-        self.load_history()
         for source in self.sources:
             for url in source.start_urls:
                 yield self.list_request(url, source)
