@@ -528,11 +528,12 @@ def _body(doc: etree._Element, html: str, url: str | None, selectors: Selectors,
         return block_text(node), "selectors"
     prune(doc, config)
     node, method = _body_node(doc, selectors)
+    title = " ".join(doc.xpath("//title//text()")) + " " + _meta(doc, "og:title")
     if node is not None:
-        node = refine(node, config)
+        node = refine(node, config, title)
     text = clean_lines(block_text(node), config) if node is not None else ""
     if len(text) < 300:
-        dense = best_container(doc, config)
+        dense = best_container(doc, config, title)
         dense_text = clean_lines(block_text(dense), config) if dense is not None else ""
         if len(dense_text) > len(text):
             text, method = dense_text, "density"

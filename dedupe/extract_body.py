@@ -237,8 +237,11 @@ def _drop(node: etree._Element) -> None:
             parent.text = (parent.text or "") + tail
 
 
-def refine(node: etree._Element, config: BodyConfig = DEFAULT) -> etree._Element:
-    """Descend while one child holds most of ``node``'s sentence text."""
+def refine(node: etree._Element, config: BodyConfig = DEFAULT, title: str = "") -> etree._Element:
+    """Descend while one child holds most of ``node``'s sentence text, or into the story of a feed.
+
+    ``title`` (the page's <title>) tells a feed's own story from the ones appended after it.
+    """
     stats = _Stats(node)
     while True:
         total = stats.mass(node)
@@ -251,9 +254,50 @@ def refine(node: etree._Element, config: BodyConfig = DEFAULT) -> etree._Element
             mass = stats.mass(child)
             if mass > best_mass:
                 best, best_mass = child, mass
-        if best is None or best_mass < config.descend_share * total or not _is_container(best):
+        if best is not None and best_mass >= config.descend_share * total and _is_container(best):
+            node = best
+            continue
+        story = _feed_story(node, stats, total, title)
+        if story is None:
             return node
-        node = best
+        node = story
+
+
+_HEADINGS = ("h1", "h2", "h3", "h4")
+
+
+def _heading(node: etree._Element) -> etree._Element | None:
+    for found in node.iter(*_HEADINGS):
+        return found
+    return None
+
+
+def _feed_story(node: etree._Element, stats: _Stats, total: float, title: str) -> etree._Element | None:
+    """The page's own story when ``node`` is a feed: stories one after another, each a container
+    with its heading, the others teasers (a linked heading, or a dated byline of their own).
+    An article whose sections have sub-headings is no feed: those headings link nowhere."""
+    items = [c for c in node if isinstance(c.tag, str) and stats.mass(c) >= 0.1 * total and _is_container(c)]
+    headed = [(c, h) for c in items if (h := _heading(c)) is not None]
+    if len(headed) < 2 or len(headed) < len(items):
+        return None
+    key = re.sub(r"\s+", "", title)
+
+    def own(item: tuple[etree._Element, etree._Element]) -> bool:
+        text = re.sub(r"\s+", "", "".join(item[1].itertext()))
+        return item[1].tag == "h1" or (len(text) >= 4 and text in key)
+
+    mine = [item for item in headed if own(item)]
+    if len(mine) != 1:
+        return None
+    others = [item for item in headed if item is not mine[0]]
+    if not all(h.find(".//a[@href]") is not None or h.getparent().tag == "a" or _dated(c) for c, h in others):
+        return None
+    return mine[0][0]
+
+
+def _dated(node: etree._Element) -> bool:
+    text = "".join(node.itertext())[:160]
+    return bool(re.search(r"(?:19|20)\d{2}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}", text))
 
 
 _CONTAINER_CHILDREN = frozenset(("p", "div", "section", "article", "table", "tbody", "tr", "td", "ul", "ol", "li",
@@ -275,10 +319,10 @@ def _is_container(node: etree._Element) -> bool:
     return breaks >= 2  # a story written as text and <br><br>
 
 
-def best_container(doc: etree._Element, config: BodyConfig = DEFAULT) -> etree._Element | None:
+def best_container(doc: etree._Element, config: BodyConfig = DEFAULT, title: str = "") -> etree._Element | None:
     body = doc.find("body")
     start = body if body is not None else doc
-    return refine(start, config) if _Stats(start).mass(start) > 0 else None
+    return refine(start, config, title) if _Stats(start).mass(start) > 0 else None
 
 
 def clean_lines(text: str, config: BodyConfig = DEFAULT) -> str:

@@ -149,3 +149,24 @@ def test_app_and_account_promos_are_dropped() -> None:
 
     text = "援藏教师来到牧区小学，给孩子们上了第一堂课。\n扫码关注雪域网公众号\n打开雪域新闻APP，查看更多精彩内容\n他说会一直留在这里。"
     assert clean_lines(text) == "援藏教师来到牧区小学，给孩子们上了第一堂课。\n他说会一直留在这里。"
+
+
+def test_feed_page_keeps_its_own_story_only() -> None:
+    title, published, source, text = _extract("feed_stream.html")
+    assert title == "拉萨至日喀则铁路客流创新高" and source == "高原日报"
+    assert published == "2023-08-02T10:15:00+08:00"
+    assert text.startswith("暑运以来") and text.endswith("增设了售票窗口和志愿服务点。")
+    assert "林芝" not in text and "赛马" not in text and "光伏" not in text
+
+
+def test_article_sections_with_subheadings_are_no_feed() -> None:
+    from dedupe.extract import extract_html
+
+    sections = "".join(
+        f"<div class='part'><h3>{head}</h3><p>{head}方面，援藏工作队做了大量工作，群众的获得感明显增强，"
+        f"各项指标都有了很大提高。</p><p>下一步，{head}还将继续推进，让更多群众受益。</p></div>"
+        for head in ("教育援藏", "医疗援藏", "产业援藏"))
+    page = (f"<html><head><title>援藏工作综述_某某网</title></head><body><h1>援藏工作综述</h1>"
+            f"<div class='main'>{sections}</div></body></html>")
+    text = extract_html(page).text
+    assert all(head in text for head in ("教育援藏方面", "医疗援藏方面", "产业援藏还将继续推进"))
