@@ -259,6 +259,9 @@ def refine(node: etree._Element, config: BodyConfig = DEFAULT, title: str = "") 
             continue
         story = _feed_story(node, stats, total, title)
         if story is None:
+            if _drop_teasers(node, stats, total):
+                stats = _Stats(node)
+                continue
             return node
         node = story
 
@@ -293,6 +296,27 @@ def _feed_story(node: etree._Element, stats: _Stats, total: float, title: str) -
     if not all(h.find(".//a[@href]") is not None or h.getparent().tag == "a" or _dated(c) for c, h in others):
         return None
     return mine[0][0]
+
+
+def _drop_teasers(node: etree._Element, stats: _Stats, total: float) -> bool:
+    """Drop the teasers that follow a story in its own container (the next stories of a feed,
+    each a block with a linked heading): True when there were two or more after some prose."""
+    teasers: list[etree._Element] = []
+    prose = 0.0
+    for child in node:
+        if not isinstance(child.tag, str):
+            continue
+        heading = _heading(child)
+        linked = heading is not None and (heading.find(".//a[@href]") is not None or heading.getparent().tag == "a")
+        if linked and prose >= 0.2 * total and stats.mass(child) > 0:
+            teasers.append(child)
+        elif not teasers:
+            prose += stats.mass(child)
+    if len(teasers) < 2:
+        return False
+    for teaser in teasers:
+        _drop(teaser)
+    return True
 
 
 def _dated(node: etree._Element) -> bool:

@@ -170,3 +170,10 @@ def test_article_sections_with_subheadings_are_no_feed() -> None:
             f"<div class='main'>{sections}</div></body></html>")
     text = extract_html(page).text
     assert all(head in text for head in ("教育援藏方面", "医疗援藏方面", "产业援藏还将继续推进"))
+
+
+def test_teasers_after_the_story_in_its_own_container_are_cut() -> None:
+    title, _published, source, text = _extract("feed_teasers.html")
+    assert title == "日喀则青稞喜获丰收" and source == "高原日报"
+    assert text.startswith("金秋时节") and text.endswith("确保颗粒归仓。")
+    assert "非遗" not in text and "光伏" not in text
