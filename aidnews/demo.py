@@ -60,4 +60,7 @@ aidnews demo finished in {elapsed:.0f} s
   replay          aidnews replay --data {paths.root}   (pywb on http://127.0.0.1:8080/, its own venv)
   next            aidnews stats --data {paths.root} --json
 """)
-    return 1 if result.failed else 0
+    if result.failed:
+        print(f"aidnews: crawl stopped early: {', '.join(result.failed)} (why: {log_file})", file=sys.stderr)
+        return 1
+    return 0
