@@ -97,6 +97,12 @@ _CARE_BOX = re.compile(
     r"(?:自殺|自杀)(?:防治|解決不了|解决不了)|(?:專線|专线|熱線|热线)\s*[:：]?\s*\d{3,}|"
     r"(?:關心您|关心您|提醒您)\s*[，,:：]?\s*(?:請|请|再)?(?:給|给)自己"
 )
+# The meta line of a comment: a time with a reply or vote button, or a floor number
+# ("2020-01-03 18:13 回复 举报", "网友A 10:20 赞(3)", "3楼").
+_COMMENT_META = re.compile(
+    r"\d{1,2}:\d{2}.{0,16}(?:回复|回覆|举报|舉報|顶\s*[(（\[]?\d|踩|赞\s*[(（\[]?\d|讚\s*[(（\[]?\d|支持\s*[(（\[]?\d|反对)|"
+    r"^(?:第\s*)?\d{1,4}\s*楼(?:\s|$|[:：])|^#\d{1,4}\s"
+)
 # A disclaimer paragraph, however long: "声明：本文仅代表作者观点…", "【免责声明】…".
 _DISCLAIMER = re.compile(r"^[\s【\[(（]*(?:免责|免責|版权|版權|特别|特別)?(?:声明|聲明)\s*[:：】\])）]")
 # Privacy, cookie and paywall notices of the page, not of the story.
@@ -360,7 +366,8 @@ def clean_lines(text: str, config: BodyConfig = DEFAULT) -> str:
             continue
         if seen >= config.boundary_after and (
                 (len(stripped) <= 30 and _BOUNDARY.match(stripped))
-                or (len(stripped) <= 60 and _CARE_BOX.search(stripped)) or _DISCLAIMER.match(stripped)):
+                or (len(stripped) <= 60 and (_CARE_BOX.search(stripped) or _comment_meta(stripped)))
+                or _DISCLAIMER.match(stripped)):
             break
         if (_WIDGET_LINE.match(stripped) or _NOTICE.search(stripped) or _foreign(stripped)
                 or (len(stripped) <= 40 and _PROMO.search(stripped))):
@@ -373,6 +380,11 @@ def clean_lines(text: str, config: BodyConfig = DEFAULT) -> str:
         kept.append(line)
         seen += len(stripped)
     return "\n".join(kept)
+
+
+def _comment_meta(line: str) -> bool:
+    """A comment's user/time/buttons line: no sentence in it."""
+    return "，" not in line and "。" not in line and bool(_COMMENT_META.search(line))
 
 
 def _foreign(line: str) -> bool:

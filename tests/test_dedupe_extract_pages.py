@@ -177,3 +177,13 @@ def test_teasers_after_the_story_in_its_own_container_are_cut() -> None:
     assert title == "日喀则青稞喜获丰收" and source == "高原日报"
     assert text.startswith("金秋时节") and text.endswith("确保颗粒归仓。")
     assert "非遗" not in text and "光伏" not in text
+
+
+def test_comment_thread_without_class_names_ends_the_story() -> None:
+    from dedupe.extract_body import clean_lines
+
+    story = "援藏教师来到牧区小学，给孩子们上了第一堂课。\n他说，看到孩子们的笑脸，自己会一直留在这里。"
+    text = story + "\n高原网友 2023-09-12 10:20 回复 举报\n老师辛苦了，向你们致敬！\n1楼\n支持援藏！"
+    assert clean_lines(text) == story
+    kept = "记者上午10:30赶到现场时，救援人员已经回复了群众的求助。\n第二段正文，讲述了后续的情况。"
+    assert clean_lines(kept) == kept  # a sentence with a time and 回复 is no comment line
