@@ -106,6 +106,12 @@ _COMMENT_META = re.compile(
 # A disclaimer paragraph, however long: "声明：本文仅代表作者观点…", "【免责声明】…".
 _DISCLAIMER = re.compile(r"^[\s【\[(（]*(?:免责|免責|版权|版權|特别|特別)?(?:声明|聲明)\s*[:：】\])）]")
 # Privacy, cookie and paywall notices of the page, not of the story.
+# Player messages: "您的浏览器不支持 video 标签", "This is a modal window."
+_PLAYER = re.compile(
+    r"(?:您的)?(?:浏览器|瀏覽器)(?:暂)?不支持.{0,20}(?:视频|視頻|video|html5|播放)|this is a modal window|"
+    r"beginning of dialog window|end of dialog window|close modal dialog|视频加载失败|視頻加載失敗",
+    re.I,
+)
 _NOTICE = re.compile(
     r"^(?=.*(?:本網站|本网站|我們|我们|點這裡|点这里|點擊|点击|同意|瞭解|了解|建議您|建议您|加入))"
     r".{0,60}(?:(?:隱私|隐私)(?:權|权)?(?:政策|聲明|声明|條款|条款)|cookie|(?:付費|付费)(?:會員|会员))",
@@ -124,7 +130,11 @@ _WIDGET_LINE = re.compile(
     r"[大中小特]\s*[大中小特]?\s*[大中小特]?|打印|列印|收藏|纠错|我要纠错|关闭|關閉|举报|舉報|"
     r"[赞讚赏賞]\s*\d*|點讚|点赞|評論|评论|留言|登录|登入|注册|註冊|登录/注册|免注册.*|"
     r"a[-+]|a\+|a-|訂閱|订阅|追蹤|关注|關注|加入好友|播放|暂停|暫停|全屏|全螢幕|静音|靜音|"
-    r"play|pause|mute|fullscreen|\d{1,2}:\d{2}\s*/\s*\d{1,2}:\d{2}|\d+\s*(?:人)?(?:阅读|閱讀|瀏覽|浏览)"
+    r"play|pause|mute|unmute|replay|fullscreen|non-fullscreen|picture-in-picture|"
+    r"倍速|清晰度|高清|标清|標清|超清|弹幕|彈幕|画中画|畫中畫|加载中|載入中|正在加载|重新播放|"
+    r"(?:current time|duration(?: time)?|remaining time|loaded|progress|stream type|playback rate)\s*[:：]?\s*[-\d:.%]*|"
+    r"当前时间\s*[-\d:]*|時長\s*[-\d:]*|时长\s*[-\d:]*|"
+    r"\d{1,2}:\d{2}\s*/\s*\d{1,2}:\d{2}|\d+\s*(?:人)?(?:阅读|閱讀|瀏覽|浏览)"
     r")[\s:：]*$",
     re.I,
 )
@@ -370,6 +380,7 @@ def clean_lines(text: str, config: BodyConfig = DEFAULT) -> str:
                 or _DISCLAIMER.match(stripped)):
             break
         if (_WIDGET_LINE.match(stripped) or _NOTICE.search(stripped) or _foreign(stripped)
+                or (len(stripped) <= 60 and _PLAYER.search(stripped))
                 or (len(stripped) <= 40 and _PROMO.search(stripped))):
             continue
         if not started:

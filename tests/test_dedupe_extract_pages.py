@@ -187,3 +187,12 @@ def test_comment_thread_without_class_names_ends_the_story() -> None:
     assert clean_lines(text) == story
     kept = "记者上午10:30赶到现场时，救援人员已经回复了群众的求助。\n第二段正文，讲述了后续的情况。"
     assert clean_lines(kept) == kept  # a sentence with a time and 回复 is no comment line
+
+
+def test_video_player_controls_are_dropped() -> None:
+    from dedupe.extract_body import clean_lines
+
+    story = "援藏医疗队在山南开展义诊，共接诊患者一千余人次。\n医疗队还为当地医生开展了培训，受到欢迎。"
+    text = ("播放\n00:00 / 03:25\n全屏\nCurrent Time 0:00\nDuration 3:25\n倍速\n清晰度\n"
+            "您的浏览器不支持 video 标签\n" + story.replace("\n", "\nThis is a modal window.\n"))
+    assert clean_lines(text) == story
