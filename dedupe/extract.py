@@ -66,6 +66,10 @@ _WIDGET = re.compile(
 _TITLE_SPLIT = re.compile(r"\s*(?:[_|｜丨]|(?<![\dA-Za-z])-{1,2}|-{1,2}(?![\dA-Za-z])|\s[-—–]\s)\s*")
 # A site or channel name, as it ends a <title>: "…——新华网", "…——人民网-时政频道".
 _SITE_SHAPE = re.compile(r"[\u4e00-\u9fffA-Za-z0-9·.]{1,12}(?:网|網|网站|網站|报|報|频道|頻道|在线|社|台|官网|官網)")
+# Spellings a <title> and the page's heading may differ in, folded one to one (lengths kept):
+# curly and full-width quotes, full-width ASCII, the ideographic space.
+_FOLD = str.maketrans({**{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)},
+                       "“": '"', "”": '"', "‘": "'", "’": "'", "\u3000": " ", "\u00a0": " "})
 # Characters that end one piece of a <title> and begin the next.
 _TITLE_EDGE = frozenset(" _|｜丨-—–·:：/\\>»【】[]()（）《》")
 # A byline line: a date, or a label of the author, the source or the time.
@@ -318,21 +322,23 @@ def _shown_title(raw: str, lines: list[str], limit: int) -> tuple[int, str]:
     start and end at a piece edge of ``raw`` (a separator, a bracket or its ends).
     """
     best_at, best = -1, ""
+    raw = raw.translate(_FOLD)
     for i, line in enumerate(lines[:limit]):
         text = line.strip()
         if len(text) < 4 or len(text) > 150 or len(text) < len(best):
             continue
+        shown = text
         for j in range(3):
-            at = raw.find(text)
+            at = raw.find(shown.translate(_FOLD))
             if at < 0:
                 break
-            end = at + len(text)
+            end = at + len(shown)
             if (at == 0 or raw[at - 1] in _TITLE_EDGE) and (end == len(raw) or raw[end] in _TITLE_EDGE):
-                if len(text) >= len(best):  # on a tie the later line, nearer the story
-                    best_at, best = i, text
+                if len(shown) >= len(best):  # on a tie the later line, nearer the story
+                    best_at, best = i, shown
             if i + j + 1 >= len(lines):
                 break
-            text = text + lines[i + j + 1].strip()
+            shown = shown + lines[i + j + 1].strip()
     return best_at, best
 
 

@@ -196,3 +196,13 @@ def test_video_player_controls_are_dropped() -> None:
     text = ("播放\n00:00 / 03:25\n全屏\nCurrent Time 0:00\nDuration 3:25\n倍速\n清晰度\n"
             "您的浏览器不支持 video 标签\n" + story.replace("\n", "\nThis is a modal window.\n"))
     assert clean_lines(text) == story
+
+
+def test_headline_in_other_quotes_than_the_title() -> None:
+    from dedupe.extract import extract_html
+
+    story = "<p>正文第一段，援藏工作队说明了事情的经过和结果，内容很长。</p>" * 3
+    page = ("<html><head><title>援藏干部的\"第二故乡\"｜专题_某某网</title></head><body><div>首页 专题</div>"
+            "<h2>援藏干部的“第二故乡”</h2><div>2020-01-02 10:00 来源：某某报</div>"
+            f"<div class='content'>{story}</div></body></html>")
+    assert extract_html(page).title == "援藏干部的“第二故乡”"  # the page's own spelling
