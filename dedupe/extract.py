@@ -36,6 +36,10 @@ _DATE = re.compile(
 _US_DATE = re.compile(
     r"(?<![\d/])(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?"
 )
+_ROC_DATE = re.compile(
+    r"(?<!\d)(1[0-4]\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
+    r"(?:\s*(\d{1,2})\s*[:：时時]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?"
+)
 # A date without its year: "09-30 22:46", "9月30日 10:20" (the year comes from elsewhere on the page).
 _NO_YEAR = re.compile(
     r"(?<![\d/-])(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?(?:\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)"
@@ -169,6 +173,13 @@ def parse_published(text: str, year: int | None = None) -> str | None:
     us = _us_date(text)
     if us is not None:
         found.append((us[0], us[1], True))
+    if not found:  # Taiwan's Minguo years: 105年3月19日 is 2016-03-19
+        for match in _ROC_DATE.finditer(text):
+            y, mo, d, hour, minute, second = match.groups()
+            moment = _moment(int(y) + 1911, int(mo), int(d), hour, minute, second)
+            if moment is not None:
+                found.append((match.start(), moment, hour is not None))
+                break
     if not found and year is not None:
         for match in _NO_YEAR.finditer(text):
             mo, d, hour, minute, second = match.groups()

@@ -58,6 +58,7 @@ def test_title_pieces_and_dates() -> None:
     assert parse_published("09-30 22:46") is None  # no year given, none guessed
     assert parse_published("2020-01-03 编辑 2020-01-03 18:13") == "2020-01-03T18:13:00+08:00"  # full timestamp
     assert parse_published("7/5/2005 9:23:57 PM") == "2005-07-05T21:23:57+08:00"
+    assert parse_published("中央社記者桃園傳真 105年3月19日") == "2016-03-19T00:00:00+08:00"  # Minguo year
 
 
 def test_bylines_split_over_spans_and_role_notes() -> None:
