@@ -60,6 +60,8 @@ _AUTHOR = re.compile(r"(?:作者|记者)\s*[:：]\s*([^\s|丨/　<>:：]{2,30})"
 _NEXT_LABEL = re.compile(r"发布时间|發布時間|来源|來源|时间|日期|编辑|责编")
 # Where a 来源 value glued to the next span ends.
 _VALUE_END = re.compile(r"(?:作者|記者|记者|编辑|編輯|责编|責編|责任编辑|发布|發布|發佈|时间|時間|日期|浏览|瀏覽|阅读|閱讀|点击|點擊)\s*[:：]?")
+# Toolbar and list words: never an outlet ("打印本页", "字号", "收藏本文").
+_NOT_SOURCE = re.compile(r"打印|列印|字号|字號|字体|字體|收藏|分享|关闭|關閉|纠错|糾錯|评论|評論|登录|登入|注册|註冊|首页|首頁|返回")
 _LABEL_START = re.compile(r"(?:发布|發布|發佈|日期|时间|時間|作者|编辑|編輯|责编|來源|来源|记者|記者)")
 _EDITOR = re.compile(r"[(（\[]?\s*(?:责编|责任编辑|編輯|编辑)\s*[:：]\s*([^)）\]\s]{1,20})\s*[)）\]]?")
 _EDITOR_LABEL = re.compile(r"[(（\[]?\s*(?:责编|责任编辑|編輯|编辑)\s*[:：]?\s*[)）\]]?")
@@ -623,7 +625,9 @@ def _clean_source(source: str) -> str:
     source = _VALUE_END.split(source.strip())[0].strip(" :：,，、|")  # "证券时报网作者：李在山"
     if source.startswith("据") and len(source) > 2:
         source = source[1:]
-    return "" if re.search(r"[=\"'<>]", source) or _LABEL_START.match(source) else source
+    if re.search(r"[=\"'<>]", source) or _LABEL_START.match(source) or _NOT_SOURCE.search(source):
+        return ""
+    return source
 
 
 def _year_hint(doc: etree._Element, url: str | None, page_text: str) -> int | None:

@@ -87,8 +87,9 @@ def byline_outlet(lines: list[str], max_lines: int = 12) -> str:
         near = [line] + [lines[j] for j in (i - 1, i + 1) if 0 <= j < len(lines) and len(lines[j]) <= 24]
         for text in near:
             found = known_outlet(text)
-            if found:
-                return found
+            if found:  # with its channel, as bylines give it: "新浪财经-自媒体综合", "人民网-文化频道"
+                channel = re.search(re.escape(found) + r"(?:[-－][\u4e00-\u9fff]{2,10})?", text)
+                return channel.group(0) if channel else found
         for text in near:
             for token in _SPLIT.split(_DATE_ANY.sub(" ", _ROLE_NOTE.sub(" ", text))):
                 token = token.strip(" :：,，()（）[]【】")

@@ -1,7 +1,8 @@
 """Names of news outlets that Chinese-language bylines give without a 来源 label.
 
-News agencies, central and provincial papers and their sites, broadcasters, and Taiwan and Hong
-Kong outlets, in simplified and traditional script. Data only: extract_source matches the longest
+News agencies, central and provincial papers and their sites, broadcasters, portal channels and
+the finance and tech press, and Taiwan and Hong Kong outlets, in simplified and traditional script.
+Names of two characters that are also common words are left out. Data only: extract_source matches the longest
 name that sits in a byline.
 """
 
@@ -44,6 +45,22 @@ TAIWAN_HONG_KONG = (
     "香港電台", "明报", "星岛日报", "东方日报", "大公报", "澳門日報",
 )
 
+PORTALS_AND_TRADE = (
+    "新浪网", "新浪新闻", "新浪财经", "新浪科技", "网易新闻", "网易财经", "网易科技", "腾讯新闻", "腾讯网", "腾讯科技",
+    "腾讯财经", "搜狐新闻", "搜狐财经", "搜狐科技", "凤凰科技", "凤凰财经", "今日头条", "百家号", "一点资讯",
+    "财联社", "第一财经", "中国证券网", "中证网", "证券时报网", "经济参考报", "金融时报", "华夏时报", "时代周报",
+    "财经网", "和讯网", "东方财富网", "金融界", "证券之星", "新华财经", "中国经营网", "21世纪经济网",
+    "36氪", "虎嗅", "钛媒体", "雷锋网", "中关村在线", "太平洋电脑网", "快科技", "驱动之家", "极客公园",
+    "新华每日电讯", "人民日报海外版", "海外网", "观察者网", "新京报网", "北京日报客户端", "新闻晨报", "现代快报",
+    "东方早报", "法制晚报", "南方都市报", "南方周末", "中国新闻周刊", "看看新闻", "央视新闻客户端", "新华社客户端",
+)
+TAIWAN_HONG_KONG_MORE = (
+    "中央通訊社", "中央廣播電台", "中央廣播電臺", "聯合晚報", "鏡週刊", "鏡新聞", "匯流新聞網", "台視新聞",
+    "華視新聞", "中天新聞", "東森新聞雲", "關鍵評論網", "天下雜誌", "商業周刊", "遠見雜誌",
+    "商業電台", "now新聞", "頭條日報", "香港商報", "端傳媒", "眾新聞", "信報財經新聞",
+)
+
 OUTLETS: tuple[str, ...] = tuple(sorted(
-    set(AGENCIES + CENTRAL + PROVINCIAL + BROADCASTERS + TAIWAN_HONG_KONG), key=lambda name: (-len(name), name)
+    set(AGENCIES + CENTRAL + PROVINCIAL + BROADCASTERS + TAIWAN_HONG_KONG + PORTALS_AND_TRADE + TAIWAN_HONG_KONG_MORE),
+    key=lambda name: (-len(name), name),
 ))

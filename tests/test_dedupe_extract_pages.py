@@ -66,6 +66,7 @@ def test_bylines_split_over_spans_and_role_notes() -> None:
     assert byline_outlet(["2019-09-05 11:10 游民星空[整理]"]) == "游民星空"
     assert byline_outlet(["发布时间：09-30 22:46 某某之家"]) == "某某之家"
     assert byline_outlet(["2019-09-05 11:10 星期四"]) == ""
+    assert byline_outlet(["2019年09月09日 20:52", "新浪财经-自媒体综合"]) == "新浪财经-自媒体综合"  # with its channel
 
 
 def test_utf8_bytes_win_over_any_declared_charset() -> None:
