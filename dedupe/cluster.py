@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-K = TypeVar("K", bound=Hashable)
+K = TypeVar("K", int, str)  # document keys inside the pass, document ids outside it
 
 
 class UnionFind(Generic[K]):
@@ -28,13 +28,13 @@ class UnionFind(Generic[K]):
     def union(self, a: K, b: K) -> None:
         ra, rb = self.find(a), self.find(b)
         if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)  # type: ignore[type-var]
+            self.parent[max(ra, rb)] = min(ra, rb)
 
     def groups(self) -> list[list[K]]:
         out: dict[K, list[K]] = {}
         for x in list(self.parent):
             out.setdefault(self.find(x), []).append(x)
-        return [sorted(g) for g in out.values()]  # type: ignore[type-var]
+        return [sorted(g) for g in out.values()]
 
 
 def components(edges: Iterable[tuple[K, K]]) -> list[list[K]]:

@@ -28,7 +28,17 @@ from dedupe.cluster import Member, UnionFind, choose_canonical, split_weak
 from dedupe.fingerprint import NGRAM, compact, shingle_hashes, simhash_stats
 from dedupe.index import BandIndex
 from dedupe.normalise import Normalised, normalise
-from dedupe.passages import SAMPLE_GRAM, SAMPLE_RATE, Alignment, Passage, align, comparable, passage_samples
+from dedupe.passages import (
+    SAMPLE_GRAM,
+    SAMPLE_RATE,
+    Alignment,
+    GramIndex,
+    Passage,
+    align_indexed,
+    comparable,
+    gram_index,
+    passage_samples,
+)
 from dedupe.prepared import COPY_MARKS, Prepared, PreparedSet
 from dedupe.verify import (
     Similarity,
@@ -53,6 +63,8 @@ class DedupeConfig:
     min_chars: int = 40  # shorter normalised texts are left out
     sample_gram: int = SAMPLE_GRAM  # characters per passage sample
     sample_rate: int = SAMPLE_RATE  # one gram in this many becomes a sample
+    sample_min_shared: int = 2  # a pair must share this many samples to be verified (docs/benchmarks.md)
+    sample_min_ratio: float = 0.1  # ... and this share of the samples of the document with fewer
     anchor_max_docs: int = 40  # a sample in more documents is boilerplate or a stock lead
     workers: int = 0  # processes that fingerprint; 0 = one per core
     verify: VerifyConfig = field(default_factory=VerifyConfig)
@@ -66,6 +78,10 @@ class DedupeConfig:
             raise ValueError(f"workers must be >= 0 (0 = one per core), got {self.workers}")
         if not 2 <= self.sample_gram <= 32:
             raise ValueError(f"sample_gram must be between 2 and 32, got {self.sample_gram}")
+        if not 0.0 <= self.sample_min_ratio <= 1.0:
+            raise ValueError(f"sample_min_ratio must be in [0, 1], got {self.sample_min_ratio}")
+        if self.sample_min_shared < 1:
+            raise ValueError(f"sample_min_shared must be >= 1, got {self.sample_min_shared}")
         if self.sample_rate < 1:
             raise ValueError(f"sample_rate must be >= 1, got {self.sample_rate}")
         if self.anchor_max_docs < 2:
@@ -182,8 +198,15 @@ def member_of(doc: Document, flags: tuple[str, ...], chars: int) -> Member:
                   sum(1 for f in COPY_MARKS if f in flags), chars, doc.id)
 
 
-def _sample_candidates(prepared: PreparedSet, max_docs: int) -> set[tuple[int, int]]:
-    """Pairs sharing a passage sample that few documents carry (windows, excerpts, content-farm copies)."""
+def _sample_candidates(prepared: PreparedSet, config: DedupeConfig) -> set[tuple[int, int]]:
+    """Pairs sharing at least ``sample_min_shared`` passage samples, and that share of the fewer samples.
+
+    Samples in more than ``anchor_max_docs`` documents are a template's or a
+    stock lead's. Two long articles that both use a few stock phrases share a
+    sample or two of their hundred; a copy shares a good part of the shorter
+    one's. Pairs are counted in numpy, by groups of one size at a time, and in
+    slices of the first key when there are many, so memory stays bounded.
+    """
     if not prepared.anchor_values:
         return set()
     values = np.frombuffer(prepared.anchor_values, dtype=np.uint64)
@@ -192,13 +215,30 @@ def _sample_candidates(prepared: PreparedSet, max_docs: int) -> set[tuple[int, i
     values, keys = values[order], keys[order]
     starts = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
     sizes = np.diff(np.append(starts, len(values)))
+    wanted = (sizes > 1) & (sizes <= config.anchor_max_docs)
+    starts, sizes = starts[wanted], sizes[wanted]
+    total = int((sizes * (sizes - 1) // 2).sum())
+    slices = max(1, total // 10_000_000 + 1)
+    if len(keys) and int(keys.max()) >= 1 << 31:
+        raise ValueError("document keys must be below 2**31")
+    holders, per_doc = np.unique(keys, return_counts=True)  # samples per document
     pairs: set[tuple[int, int]] = set()
-    for start, size in zip(starts[(sizes > 1) & (sizes <= max_docs)].tolist(),
-                           sizes[(sizes > 1) & (sizes <= max_docs)].tolist(), strict=True):
-        group = sorted(set(keys[start:start + size].tolist()))
-        for i, a in enumerate(group):
-            for b in group[i + 1:]:
-                pairs.add((a, b))
+    for part in range(slices):
+        codes = []
+        for size in np.unique(sizes).tolist():
+            at = starts[sizes == size]
+            groups = keys[at[:, None] + np.arange(size)[None, :]]  # one row per sample: the keys holding it
+            i, j = np.triu_indices(size, 1)
+            a, b = groups[:, i].ravel(), groups[:, j].ravel()
+            keep = (a != b) & (a % slices == part)  # a document holds each sample once; equal keys cannot pair
+            codes.append((a[keep] << np.int64(32)) | b[keep])
+        if not codes:
+            continue
+        found, counts = np.unique(np.concatenate(codes), return_counts=True)
+        first, second = found >> np.int64(32), found & np.int64(0xFFFFFFFF)
+        fewer = np.minimum(per_doc[np.searchsorted(holders, first)], per_doc[np.searchsorted(holders, second)])
+        keep = (counts >= config.sample_min_shared) & (counts >= config.sample_min_ratio * fewer)
+        pairs.update(zip(first[keep].tolist(), second[keep].tolist(), strict=True))
     return pairs
 
 
@@ -225,11 +265,11 @@ class Confirmed(NamedTuple):
 
 @dataclass(frozen=True)
 class _Compared:
-    """What verification needs of one document: compacted text, shingles, comparable codes and their offsets."""
+    """What verification needs of one document: compacted text, shingles, comparable grams and their offsets."""
 
     text: str
     shingles: U64
-    codes: U64
+    grams: GramIndex
     offsets: npt.NDArray[np.int64]
 
     def span(self, start: int, end: int) -> tuple[int, int]:
@@ -256,7 +296,7 @@ class Verifier:
             norm = normalise(doc.text)
             text = compact(norm.text)
             codes, offsets = comparable(norm.text)
-            self._cache[key] = _Compared(text, shingle_hashes(text, self.config.ngram), codes, offsets)
+            self._cache[key] = _Compared(text, shingle_hashes(text, self.config.ngram), gram_index(codes), offsets)
             if key not in self.prepared.members:  # canonical choice needs it if the pair holds
                 self.prepared.members[key] = member_of(doc, norm.flags, len(norm.text))
 
@@ -267,7 +307,7 @@ class Verifier:
 
     def alignment(self, a: int, b: int) -> Alignment:
         self._load((a, b))
-        return align(self._cache[a].codes, self._cache[b].codes)
+        return align_indexed(self._cache[a].grams, self._cache[b].grams)
 
     def too_far(self, a: int, b: int) -> bool:
         """True when two cluster members are too far apart to share a cluster (see :func:`weakly_linked`)."""
@@ -375,7 +415,7 @@ def find_duplicates(
             if progress and count % 50_000 == 0:
                 progress("fingerprinted", count)
     band = _band_candidates(prepared, config.k)
-    candidates = sorted(set(band) | _sample_candidates(prepared, config.anchor_max_docs))
+    candidates = sorted(set(band) | _sample_candidates(prepared, config))
     if progress:
         progress("candidates", len(candidates))
     verifier = Verifier(source, prepared, config)

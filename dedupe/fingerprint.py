@@ -18,12 +18,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from types import ModuleType
 
 import numpy as np
 import numpy.typing as npt
 
+_compiled: ModuleType | None
 try:  # the optional C extension (setup.py); same values as the numpy path
-    from dedupe import _simhash as _compiled
+    import dedupe._simhash as _compiled
 except ImportError:  # pragma: no cover - installs without a C compiler
     _compiled = None
 

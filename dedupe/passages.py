@@ -72,8 +72,8 @@ def passage_samples(codes: U64, gram: int = SAMPLE_GRAM, rate: int = SAMPLE_RATE
     """Sorted distinct sample hashes (63-bit, so they fit a signed SQL integer) of ``codes``."""
     if len(codes) < gram:
         return np.empty(0, dtype=np.uint64)
-    hashes = shingle_hashes_of_codes(codes, gram)
-    # The low bits pick the slice; the rest identifies the gram.
+    hashes = shingle_hashes_of_codes(codes, gram, distinct=False)
+    # The low bits pick the slice; the rest identifies the gram. Picking before np.unique sorts 1/rate of them.
     picked = hashes[(hashes % np.uint64(rate)) == 0]
     return np.unique(picked >> np.uint64(1))
 
@@ -117,10 +117,20 @@ class Alignment:
         return min(shared / smaller, 1.0) if smaller else 0.0
 
 
-def _first_positions(hashes: U64) -> tuple[U64, I64]:
-    """Distinct gram hashes and the first position of each."""
-    values, first = np.unique(hashes, return_index=True)
-    return values, first.astype(np.int64)
+@dataclass(frozen=True)
+class GramIndex:
+    """The distinct ``gram``-grams of one text (sorted hashes) and the first position of each: built once per text."""
+
+    values: U64
+    first: I64
+    length: int  # comparable characters of the text
+
+
+def gram_index(codes: U64, gram: int = ALIGN_GRAM) -> GramIndex:
+    if len(codes) < gram:
+        return GramIndex(np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64), len(codes))
+    values, first = np.unique(shingle_hashes_of_codes(codes, gram, distinct=False), return_index=True)
+    return GramIndex(values, first.astype(np.int64), len(codes))
 
 
 def _increasing_chain(b_pos: list[int]) -> list[int]:
@@ -147,17 +157,22 @@ def _increasing_chain(b_pos: list[int]) -> list[int]:
 
 def align(codes_a: U64, codes_b: U64, gram: int = ALIGN_GRAM, max_gap: int = MAX_GAP) -> Alignment:
     """The passages two texts share, in order in both (see the module docstring)."""
-    if len(codes_a) < gram or len(codes_b) < gram:
-        return Alignment((), len(codes_a), len(codes_b))
-    values_a, first_a = _first_positions(shingle_hashes_of_codes(codes_a, gram, distinct=False))
-    values_b, first_b = _first_positions(shingle_hashes_of_codes(codes_b, gram, distinct=False))
-    _, in_a, in_b = np.intersect1d(values_a, values_b, assume_unique=True, return_indices=True)
+    return align_indexed(gram_index(codes_a, gram), gram_index(codes_b, gram), gram, max_gap)
+
+
+def align_indexed(a: GramIndex, b: GramIndex, gram: int = ALIGN_GRAM, max_gap: int = MAX_GAP) -> Alignment:
+    """:func:`align` over gram indexes built once per text (the verifier compares one text with many)."""
+    if not len(a.values) or not len(b.values):
+        return Alignment((), a.length, b.length)
+    _, in_a, in_b = np.intersect1d(a.values, b.values, assume_unique=True, return_indices=True)
     if len(in_a) == 0:
-        return Alignment((), len(codes_a), len(codes_b))
-    pa, pb = first_a[in_a], first_b[in_b]
+        return Alignment((), a.length, b.length)
+    pa, pb = a.first[in_a], b.first[in_b]
     order = np.argsort(pa, kind="stable")
-    a_pos, b_pos = pa[order].tolist(), pb[order].tolist()
-    chain = _increasing_chain(b_pos)
+    pb = pb[order]
+    a_pos, b_pos = pa[order].tolist(), pb.tolist()
+    # Copies keep their order: when the shared grams already increase in both texts, they are the chain.
+    chain = list(range(len(b_pos))) if bool(np.all(pb[1:] > pb[:-1])) else _increasing_chain(b_pos)
     passages: list[Passage] = []
     start = prev = chain[0]
     matched = 1
@@ -168,4 +183,4 @@ def align(codes_a: U64, codes_b: U64, gram: int = ALIGN_GRAM, max_gap: int = MAX
         prev = i
         matched += 1
     passages.append(Passage(a_pos[start], a_pos[prev] + gram, b_pos[start], b_pos[prev] + gram, matched))
-    return Alignment(tuple(passages), len(codes_a), len(codes_b))
+    return Alignment(tuple(passages), a.length, b.length)

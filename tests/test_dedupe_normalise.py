@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.normalise import normalise, repair_entities, to_simplified
+from dedupe.normalise import nfkc, normalise, repair_entities, to_simplified
 from tests.conftest import DATA
 
 SEED_MIRROR = (DATA / "seed_pages" / "000_6d0a7fbf67f7b8ba.txt").read_text(encoding="utf-8")
@@ -69,3 +71,16 @@ def test_to_simplified() -> None:
 def test_never_crashes_and_is_idempotent_on_its_output(text: str) -> None:
     once = normalise(text)
     assert normalise(once.text).text == once.text
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60)
+       | st.text(alphabet=st.characters(min_codepoint=0x2000, max_codepoint=0xFFEF, blacklist_categories=("Cs",)),
+                 max_size=60))
+def test_table_nfkc_equals_unicodedata(text: str) -> None:
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+def test_table_nfkc_on_chinese_with_full_width_marks_and_rare_ideographs() -> None:
+    text = "援藏（第三批）：“对口支援”……①②，㈱豈𠀀𪜀\u3000가\u1161e\u0301"
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)

@@ -1,0 +1,4 @@
+"""Types of the optional C extension built from dedupe/_simhash.c (same values as the numpy path)."""
+
+def simhash_text(text: str, n: int, /) -> tuple[int, int, int]:
+    """(simhash, distinct n-grams, letters and digits kept) of ``text``."""
