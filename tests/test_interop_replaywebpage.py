@@ -13,9 +13,11 @@ import os
 import re
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,6 +31,9 @@ pytestmark = pytest.mark.slow
 SEED = "http://www.tibet.cn/cn/aid_tibet/news/202502/t20250217_7766001.html"
 TITLE = "对口支援结硕果 砥砺前行再出发"
 TEXT = "对口支援"
+# A run of the seed article's body (not its title): ReplayWeb.page's search matches whole runs between
+# spaces and punctuation, so it finds this only through the text in pages.jsonl.
+BODY_WORDS = "湖北省援藏干部化身带货主播"
 SCREENSHOTS = Path(os.environ.get("AIDNEWS_SCREENSHOTS", Path(__file__).resolve().parent.parent / "bench" / "out"))
 
 
@@ -41,12 +46,11 @@ def _package() -> Path:
     return package
 
 
-def _embed_page(wacz: str) -> bytes:
+def _embed_page(wacz: str, attributes: str = f"url='{SEED}' embed='replayonly'") -> bytes:
     return (
         "<!DOCTYPE html><html><head><meta charset='utf-8'><script src='/ui.js'></script>"
         "<style>html,body{margin:0;height:100%}</style></head><body>"
-        f"<replay-web-page source='/{wacz}' url='{SEED}' replaybase='/replay/' embed='replayonly'>"
-        "</replay-web-page></body></html>"
+        f"<replay-web-page source='/{wacz}' {attributes} replaybase='/replay/'></replay-web-page></body></html>"
     ).encode()
 
 
@@ -106,6 +110,8 @@ def server(crawled: Crawled, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         "/zipnum.wacz": ("application/wacz", folder / "zipnum.wacz"),
         "/plain.html": ("text/html; charset=utf-8", _embed_page("plain.wacz")),
         "/zipnum.html": ("text/html; charset=utf-8", _embed_page("zipnum.wacz")),
+        "/search.html": ("text/html; charset=utf-8", _embed_page("plain.wacz", f"view='pages' query='{BODY_WORDS}'")),
+        "/nothing.html": ("text/html; charset=utf-8", _embed_page("plain.wacz", "view='pages' query='没有这样的词语'")),
     }
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Files)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -159,3 +165,56 @@ def test_replaywebpage_renders_the_seed_article(server: str, page: str, tmp_path
     assert png.stat().st_size > 10_000
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     shutil.copy(png, SCREENSHOTS / png.name)
+
+
+# All text of the page: documents' visible text and every shadow root's (the pages list is in one).
+_ALL_TEXT = r"""
+(() => {
+  const out = [];
+  function visit(root, depth) {
+    if (!root || depth > 25) return;
+    if (root.nodeType === 11) out.push(root.textContent);
+    if (root.nodeType === 9 && root.body) out.push(root.body.innerText);
+    for (const el of (root.querySelectorAll ? root.querySelectorAll('*') : [])) {
+      if (el.shadowRoot) visit(el.shadowRoot, depth + 1);
+      if (el.tagName === 'IFRAME') {
+        let inner = null;
+        try { inner = el.contentDocument; } catch (e) { inner = null; }
+        visit(inner, depth + 1);
+      }
+    }
+  }
+  visit(document, 0);
+  const text = out.join('\n');
+  return /\d+ pages?\b|No matching pages found/.test(text) ? text : null;
+})()
+"""
+
+
+def _matches(text: str) -> int | None:
+    """The search's count of matching pages ("2 pages"), not the unfiltered list's ("100 of 245 pages")."""
+    counts = re.findall(r"(?<!of )(?<![\d,])(\d+) pages?\b", " ".join(text.split()))
+    return int(counts[-1]) if counts else None
+
+
+def _settled(browser: Any, url: str, polls: int = 240) -> str:
+    """The page's text once the pages list shows a result (polled twice a second: walking every shadow
+    root is heavy, and polling it faster starves the page)."""
+    browser.navigate(url)
+    for _ in range(polls):
+        time.sleep(0.5)
+        text = browser.evaluate(_ALL_TEXT)
+        if text and (_matches(str(text)) is not None or "No matching pages found" in text):
+            return str(text)
+    raise AssertionError(f"{url}: ReplayWeb.page showed no pages list")
+
+
+def test_replaywebpage_search_finds_article_text(server: str) -> None:
+    """pages.jsonl carries the article text: a phrase of the body finds the article."""
+    from bench.chromium import Browser
+
+    with Browser() as browser:
+        found = _settled(browser, f"{server}search.html")
+        nothing = _settled(browser, f"{server}nothing.html")
+    assert (_matches(found) or 99) <= 5 and TITLE in found and "No matching pages found" not in found, " ".join(found.split())[-3000:]
+    assert "No matching pages found" in nothing and TITLE not in nothing
