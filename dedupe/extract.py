@@ -485,10 +485,11 @@ def _extract(html: str, url: str | None, selectors: Selectors, encoding: str,
     # The body rules prune their own copy: the title, time and 来源 rules read the whole page.
     text, method = _body(copy.deepcopy(doc), html, url, selectors, body_config)
     text, editor = _strip_trailer(text)
-    title = _title(doc, selectors, lines, _line_index(lines, text))
+    body_at = _line_index(lines, text)
+    title = _title(doc, selectors, lines, body_at)
     if method != "selectors":
         text = _trim_head(text, title)
-    header = _header_window(lines, title)
+    header = _header_window(lines, title, body_at)
     info_node = _first(doc, selectors.published)
     info_text = block_text(info_node) if info_node is not None else ""
     year = _year_hint(doc, url, page_text)
@@ -564,15 +565,21 @@ def _body(doc: etree._Element, html: str, url: str | None, selectors: Selectors,
     return text, method
 
 
-def _header_window(lines: list[str], title: str) -> str:
-    """The lines from the headline to a few lines past the byline: where 来源 and time are stated."""
+def _header_window(lines: list[str], title: str, body_at: int = -1) -> str:
+    """The lines from the headline to a few lines past the byline: where 来源 and time are stated.
+
+    The headline is its last mention above the body (a breadcrumb or a ticker may name it first).
+    """
     start = 0
     if title:
         key = title.replace(" ", "")[:10]
         for i, line in enumerate(lines):
+            if body_at >= 0 and i >= body_at and start:
+                break
             if key and key in line.replace(" ", "") and i > 0:
                 start = i
-                break
+                if body_at < 0:
+                    break
     window = lines[start:start + 12]
     return "\n".join(window)
 

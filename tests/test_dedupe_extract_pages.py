@@ -208,3 +208,16 @@ def test_headline_in_other_quotes_than_the_title() -> None:
             "<h2>援藏干部的“第二故乡”</h2><div>2020-01-02 10:00 来源：某某报</div>"
             f"<div class='content'>{story}</div></body></html>")
     assert extract_html(page).title == "援藏干部的“第二故乡”"  # the page's own spelling
+
+
+def test_byline_is_read_under_the_headline_not_under_a_breadcrumb() -> None:
+    from dedupe.extract import extract_html
+
+    nav = "".join(f"<li><a href='/{i}'>栏目{i}</a></li>" for i in range(15))
+    story = "<p>援藏医疗队在山南开展义诊，共接诊患者一千余人次，受到当地群众欢迎。</p>" * 3
+    page = ("<html><head><title>援藏医疗队山南义诊_某某网</title></head><body>"
+            "<div class='top'>某某网 登录</div><div class='crumb'>首页 &gt; 新闻 &gt; 援藏医疗队山南义诊</div><div>2026-12-03 星期四</div>"
+            f"<ul>{nav}</ul><h1>援藏医疗队山南义诊</h1><div>2024-05-06 09:30 来源：西藏日报</div>"
+            f"<div class='content'>{story}</div></body></html>")
+    found = extract_html(page)
+    assert found.published == "2024-05-06T09:30:00+08:00" and found.source == "西藏日报"
