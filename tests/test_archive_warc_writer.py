@@ -8,6 +8,7 @@ import sys
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
@@ -101,19 +102,20 @@ def test_write_error_truncates_the_torn_record(tmp_path: Path) -> None:
     class Full:
         """A disk that takes part of one write, then is full."""
 
-        def __init__(self, inner):  # type: ignore[no-untyped-def]
+        def __init__(self, inner: BinaryIO) -> None:
             self.inner, self.calls = inner, 0
 
         def write(self, data: bytes) -> int:
             self.calls += 1
             if self.calls > 1:
                 raise OSError(28, "No space left on device")
-            return self.inner.write(bytes(data[: len(data) // 2]))
+            return int(self.inner.write(bytes(data[: len(data) // 2])))
 
         def __getattr__(self, name):  # type: ignore[no-untyped-def]
             return getattr(self.inner, name)
 
     real = writer._file
+    assert real is not None
     writer._file = Full(real)  # type: ignore[assignment]
     with pytest.raises(WarcWriteError, match="No space left"):
         writer.write_exchange(exchange("http://www.tibet.cn/torn.html", b"y" * 5000))

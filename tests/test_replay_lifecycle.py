@@ -11,7 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -75,13 +75,13 @@ def _port_free(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) != 0
 
 
-def _wait(predicate, seconds: float = 30) -> bool:  # type: ignore[no-untyped-def]
+def _wait(predicate: Callable[[], bool], seconds: float = 30) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if predicate():
             return True
         time.sleep(0.1)
-    return predicate()
+    return bool(predicate())
 
 
 def _replay(argv: list[str], port: int) -> tuple[subprocess.Popen[str], set[int]]:
