@@ -171,7 +171,8 @@ def test_pywb_replays_every_archived_html_page_over_the_whole_cdxj(replay: str, 
     assert len(html) > 100
     lists = {u for _, u in html if u.endswith("/")}
     assert {"http://www.tibet.cn/cn/aid_tibet/news/", "http://www.tibet.cn/cn/aid_tibet/rw/",
-            "http://www.tibet.cn/cn/news/zx/"} <= lists
+            "http://www.tibet.cn/cn/news/zx/", "http://www.tibet.cn/cn/zt2024/yz30y/yzyw/"} <= lists
+    assert any(u == "http://www.qianlong.com/yz/2024/0903/8312000.shtml" for _, u in html)  # the GBK page
     assert set(QUERY_PAGES) <= {u for _, u in html}
     failed = []
     for stamp, url in html:
