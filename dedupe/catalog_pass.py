@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Connection, delete, func, insert, or_, select, text
 
 from archive.catalog import Catalog
@@ -111,10 +112,12 @@ def _store_fingerprints(catalog: Catalog, prepared: list[Prepared], too_short: l
         b = bands(p.fingerprint)
         rows.append({"article_id": p.key, "simhash": to_hex(p.fingerprint), "band0": b[0], "band1": b[1],
                      "band2": b[2], "band3": b[3], "chars": p.chars, "shingles": p.shingles,
-                     "repeated_in_page": int("repeated_in_page" in p.flags), "flags": ",".join(p.flags)})
+                     "repeated_in_page": int("repeated_in_page" in p.flags), "flags": ",".join(p.flags),
+                     "samples": len(p.anchors)})
     # Remembered as done, with no bands that could match anything real.
     rows += [{"article_id": key, "simhash": to_hex(0), "band0": -1, "band1": -1, "band2": -1, "band3": -1,
-              "chars": 0, "shingles": 0, "repeated_in_page": 0, "flags": "too_short"} for key in too_short]
+              "chars": 0, "shingles": 0, "repeated_in_page": 0, "flags": "too_short", "samples": 0}
+             for key in too_short]
     samples = [{"sample": s, "article_id": p.key} for p in prepared for s in p.anchors]
     catalog.insert_ignore(Fingerprint.__table__, rows, "article_id")
     catalog.insert_ignore(PassageSample.__table__, samples, "sample", "article_id")
@@ -163,15 +166,28 @@ def _bulk_candidates(catalog: Catalog, new: list[Prepared], config: DedupeConfig
                 f"JOIN fingerprints f ON f.band{band} = n.band{band} AND f.article_id <> n.article_id "
                 f"WHERE n.band{band} >= 0 AND {distance} <= :limit"), {"limit": max_distance(0)})
             pairs.update((min(a, b), max(a, b)) for a, b in rows)
-        rows = connection.execute(text(
-            "SELECT DISTINCT a.article_id, o.article_id FROM dedupe_new d "
+        shared = connection.execute(text(
+            "SELECT a.article_id, o.article_id, count(*), min(fa.samples), min(fo.samples) FROM dedupe_new d "
             "JOIN passage_samples a ON a.article_id = d.article_id "
             "JOIN passage_samples o ON o.sample = a.sample AND o.article_id <> a.article_id "
+            "JOIN fingerprints fa ON fa.article_id = a.article_id "
+            "JOIN fingerprints fo ON fo.article_id = o.article_id "
             "WHERE a.sample IN (SELECT sample FROM passage_samples GROUP BY sample "
-            "HAVING count(*) BETWEEN 2 AND :most)"), {"most": config.anchor_max_docs})
-        pairs.update((min(a, b), max(a, b)) for a, b in rows)
+            "HAVING count(*) BETWEEN 2 AND :most) GROUP BY a.article_id, o.article_id"),
+            {"most": config.anchor_max_docs}).all()
+        pairs.update(_kept_sample_pairs(shared, config))
         connection.execute(text("DROP TABLE dedupe_new"))
     return pairs
+
+
+def _kept_sample_pairs(rows: Iterable[Any], config: DedupeConfig) -> set[tuple[int, int]]:
+    """``(a, b, shared samples, samples of a, samples of b)`` rows -> the pairs the in-memory pass keeps too."""
+    rows = list(rows)
+    if not rows:
+        return set()
+    table = np.array([tuple(r) for r in rows], dtype=np.int64)
+    kept = config.keeps_sample_pair(table[:, 2], np.minimum(table[:, 3], table[:, 4]))
+    return {(min(a, b), max(a, b)) for a, b in table[kept][:, :2].tolist()}
 
 
 def _new_id_table(connection: Connection, keys: list[int]) -> None:
@@ -205,11 +221,13 @@ def _candidates(catalog: Catalog, new: list[Prepared], config: DedupeConfig) -> 
                     select(PassageSample.sample).where(PassageSample.sample.in_(p.anchors))
                     .group_by(PassageSample.sample).having(func.count() <= config.anchor_max_docs)
                 )
-                for (other,) in session.execute(
-                    select(PassageSample.article_id).distinct()
+                shared = session.execute(
+                    select(PassageSample.article_id, func.count(), func.min(Fingerprint.samples))
+                    .join(Fingerprint, Fingerprint.article_id == PassageSample.article_id)
                     .where(PassageSample.sample.in_(common), PassageSample.article_id != p.key)
-                ):
-                    pairs.add((min(p.key, other), max(p.key, other)))
+                    .group_by(PassageSample.article_id)
+                ).all()
+                pairs.update(_kept_sample_pairs([(p.key, o, n, len(p.anchors), s) for o, n, s in shared], config))
     return pairs
 
 

@@ -88,6 +88,11 @@ class DedupeConfig:
             raise ValueError(f"anchor_max_docs must be >= 2, got {self.anchor_max_docs}")
 
 
+    def keeps_sample_pair(self, shared: npt.NDArray[np.int64], fewer: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+        """Which pairs go to verification: ``shared`` samples in common, ``fewer`` samples in the smaller text."""
+        return (shared >= self.sample_min_shared) & (shared >= self.sample_min_ratio * fewer)
+
+
 @dataclass(frozen=True)
 class Document:
     """One page to compare. ``key`` is the dense integer id used inside the pass."""
@@ -237,7 +242,7 @@ def _sample_candidates(prepared: PreparedSet, config: DedupeConfig) -> set[tuple
         found, counts = np.unique(np.concatenate(codes), return_counts=True)
         first, second = found >> np.int64(32), found & np.int64(0xFFFFFFFF)
         fewer = np.minimum(per_doc[np.searchsorted(holders, first)], per_doc[np.searchsorted(holders, second)])
-        keep = (counts >= config.sample_min_shared) & (counts >= config.sample_min_ratio * fewer)
+        keep = config.keeps_sample_pair(counts, fewer)
         pairs.update(zip(first[keep].tolist(), second[keep].tolist(), strict=True))
     return pairs
 

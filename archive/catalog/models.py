@@ -122,6 +122,7 @@ class Fingerprint(Base):
     shingles: Mapped[int] = mapped_column(Integer)
     repeated_in_page: Mapped[int] = mapped_column(Integer, default=0)
     flags: Mapped[str] = mapped_column(String(200), default="")
+    samples: Mapped[int] = mapped_column(Integer, default=0)  # passage samples stored for the article
 
 
 class PassageSample(Base):

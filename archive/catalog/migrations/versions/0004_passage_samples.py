@@ -1,4 +1,4 @@
-"""Passage samples replace paragraph anchors; pairs record the passage that holds them.
+"""Passage samples replace paragraph anchors (fingerprints count them); pairs record the passage that holds them.
 
 Paragraph anchors needed byte-identical paragraphs, which converters' punctuation
 breaks; passage samples (dedupe/passages.py) survive it. The signals changed, so
@@ -35,6 +35,8 @@ def upgrade() -> None:
         sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id"), primary_key=True),
     )
     op.create_index("ix_passage_samples_article_id", "passage_samples", ["article_id"])
+    with op.batch_alter_table("fingerprints") as batch:
+        batch.add_column(sa.Column("samples", sa.Integer, nullable=False, server_default="0"))
     with op.batch_alter_table("dedupe_pairs") as batch:
         for column in PASSAGE_COLUMNS:
             batch.add_column(sa.Column(column, sa.Integer, nullable=False, server_default="0"))
@@ -46,6 +48,8 @@ def downgrade() -> None:
     with op.batch_alter_table("dedupe_pairs") as batch:
         for column in (*PASSAGE_COLUMNS, "passage_share"):
             batch.drop_column(column)
+    with op.batch_alter_table("fingerprints") as batch:
+        batch.drop_column("samples")
     op.drop_index("ix_passage_samples_article_id", "passage_samples")
     op.drop_table("passage_samples")
     op.create_table(
