@@ -92,6 +92,7 @@ _DROP_TAGS = ("script", "style", "noscript", "iframe", "title", "form", "nav", "
 _DATELINE = re.compile(r"(?:电|電)\s*(?:[（(]|$)|^[（(]?\s*(?:本报讯|本報訊|本报[\u4e00-\u9fff]{0,4}电)")
 _BREADCRUMB = re.compile(r"^(?:您(?:现在)?(?:所在|的)?(?:的)?位置|当前位置|當前位置|现在位置|位置)[:：]|[>»]\s*$|\s[>»]\s")
 _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
+_BLANKS = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
 _PAGE_DROP = ("script", "style", "noscript", "iframe", "title")
 _BLOCK_TAGS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article", "blockquote", "center", "table"}
 _META_PUBLISHED = (
@@ -222,7 +223,7 @@ def block_text(element: etree._Element, drop: tuple[str, ...] = _DROP_TAGS) -> s
             parts.append(node.tail)
 
     walk(element)
-    lines = (re.sub(r"[ \t\r\f\v\u00a0\u3000]+", " ", line).strip() for line in "".join(parts).split("\n"))
+    lines = (_BLANKS.sub(" ", line).strip() for line in "".join(parts).split("\n"))
     return "\n".join(line for line in lines if line)
 
 
@@ -238,13 +239,16 @@ def _first(doc: etree._Element, selector: str) -> etree._Element | None:
 
 
 def _meta(doc: etree._Element, *names: str) -> str:
-    for name in names:
-        for attr in ("name", "property", "itemprop"):
-            for node in doc.xpath(f"//meta[@{attr}=$n]", n=name):
-                content = (node.get("content") or "").strip()
-                if content:
-                    return content
-    return ""
+    """The first non-empty ``content`` of a ``<meta>`` named (name, property, itemprop) ``names``, in order."""
+    found: dict[str, str] = {}
+    for node in doc.iter("meta"):
+        content = (node.get("content") or "").strip()
+        if content:
+            for attr in ("name", "property", "itemprop"):
+                key = node.get(attr)
+                if key is not None and key not in found:
+                    found[key] = content
+    return next((found[name] for name in names if name in found), "")
 
 
 def clean_title(title: str, site_names: tuple[str, ...] = ()) -> str:

@@ -74,6 +74,7 @@ _CLOSING = re.compile(
 )
 _TOKEN_SPLIT = re.compile(r"[-_\s]+|(?<=[a-z])(?=[A-Z])")
 _KEEP_TOKENS = {"content", "article", "text", "body", "main", "detail", "story", "zw", "post"}
+_SPACE = re.compile(r"\s+")
 _PUNCT = re.compile(r"[，。！？；：、“”,.!?;]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -172,7 +173,7 @@ class _Stats:
 
     def _walk(self, node: etree._Element, in_link: bool) -> tuple[int, int, int, int]:
         in_link = in_link or node.tag == "a"
-        text = re.sub(r"\s+", "", node.text or "") if isinstance(node.tag, str) else ""
+        text = _SPACE.sub("", node.text) if node.text and isinstance(node.tag, str) else ""
         length, links = len(text), len(text) if in_link else 0
         cjk = 0 if in_link else len(_CJK.findall(text))
         punct = 0 if in_link else len(_PUNCT.findall(text))
@@ -180,7 +181,7 @@ class _Stats:
             if isinstance(child.tag, str):
                 c = self._walk(child, in_link)
                 length, links, cjk, punct = length + c[0], links + c[1], cjk + c[2], punct + c[3]
-            tail = re.sub(r"\s+", "", child.tail or "")
+            tail = _SPACE.sub("", child.tail) if child.tail else ""
             if tail:
                 length += len(tail)
                 if in_link:
