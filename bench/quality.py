@@ -124,18 +124,19 @@ def _tag_table(path: Path, results: dict[str, tuple[Score, float, Clusters]]) ->
     return lines
 
 
-def passage_sweep(paths: list[Path], chars: list[int], shares: list[float]) -> list[str]:
-    """F1 of the whole pass per (passage_chars, passage_share), with precision and recall, on every set."""
-    lines = ["| passage chars | share | " + " | ".join(f"{p.parent.name} P / R / F1" for p in paths) + " |",
-             "|---|---|" + "---|" * len(paths)]
-    for min_chars, share in itertools.product(chars, shares):
+def passage_sweep(paths: list[Path], settings: list[tuple[int, float, int, float]]) -> list[str]:
+    """Precision / recall / F1 of the whole pass per passage setting, on every set."""
+    lines = ["| passage chars | share | long passage chars | long share | "
+             + " | ".join(f"{p.parent.name} P / R / F1" for p in paths) + " |", "|---|---|---|---|" + "---|" * len(paths)]
+    for min_chars, share, long_chars, long_share in settings:
         cells = []
         for path in paths:
             config = DedupeConfig()
-            config = replace(config, verify=replace(config.verify, passage_chars=min_chars, passage_share=share))
+            config = replace(config, verify=replace(config.verify, passage_chars=min_chars, passage_share=share,
+                                                    long_passage_chars=long_chars, long_passage_share=long_share))
             score = pairwise_score(aidnews(path, config), texts_and_labels(path)[1])
             cells.append(f"{score.precision:.3f} / {score.recall:.3f} / {score.f1:.3f}")
-        lines.append(f"| {min_chars} | {share:.2f} | " + " | ".join(cells) + " |")
+        lines.append(f"| {min_chars} | {share:.2f} | {long_chars} | {long_share:.2f} | " + " | ".join(cells) + " |")
     return lines
 
 
@@ -177,11 +178,15 @@ def main() -> None:
             lines += _tag_table(path, results) + [""]
     publish("Near-duplicate quality", lines)
     sweep = ["The thresholds of the passage check (`VerifyConfig.passage_chars`, `passage_share`), swept over "
-             "both sets; the defaults (130, 0.45) sit inside the region where both score 1.00, away from its "
-             "edges: real hard negatives share leads and quotes of up to about 115 characters and synthetic "
-             "series intros up to 240 characters over at most 42% of the shorter text, while real copies share "
-             "at least 150 characters over at least 52% of it.", ""]
-    sweep += passage_sweep(sets, [90, 110, 130, 150, 170, 250], [0.25, 0.35, 0.40, 0.45, 0.50, 0.55])
+             "both sets (the first block with the long-passage tier off, 10,000). The defaults (130, 0.45) sit inside "
+             "the region where both score 1.00, away from its edges: real hard negatives share leads and quotes of "
+             "up to about 115 characters and synthetic series intros up to 240 characters over at most 42% of the "
+             "shorter text, while real copies share at least 150 characters over at least 52% of it. The long tier "
+             "(300 characters, share 0.2) is for windows of one long article, which share a few hundred "
+             "characters and little else; 300 stays clear of the longest intro a distinct article shares (240).", ""]
+    grid = [(c, s, 10_000, 0.2) for c in (90, 110, 130, 150, 170, 250) for s in (0.25, 0.35, 0.40, 0.45, 0.50, 0.55)]
+    grid += [(130, 0.45, c, s) for c in (200, 250, 300, 400) for s in (0.1, 0.2, 0.3)]
+    sweep += passage_sweep(sets, grid)
     if REAL in sets:
         sweep += ["", "The candidate signal on the real set (`DedupeConfig.sample_gram`, `sample_rate`, "
                   "`sample_min_shared`, `sample_min_ratio`): every gold pair must be kept, with memory (samples per "

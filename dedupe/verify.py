@@ -33,16 +33,23 @@ class VerifyConfig:
     # quotes and series intros of up to about 110 characters; real copies at least 150).
     passage_chars: int = 130  # comparable characters (Han and digits) of the longest shared passage
     passage_share: float = 0.45  # share of the shorter text inside shared passages
+    # Windows of one long article (the opening on one page, the middle on another) share a few hundred
+    # characters and little else: a passage this long holds with a smaller share. Series intros and
+    # quoted statements of distinct articles stay under it (the sweep: at most 240).
+    long_passage_chars: int = 300
+    long_passage_share: float = 0.2
 
     def __post_init__(self) -> None:
-        for name in ("near_similarity", "containment", "weak_similarity", "weak_containment", "passage_share"):
+        for name in ("near_similarity", "containment", "weak_similarity", "weak_containment", "passage_share",
+                     "long_passage_share"):
             value = getattr(self, name)
             if not 0.0 < value <= 1.0:
                 raise ValueError(f"{name} must be in (0, 1], got {value}")
         if self.min_contained_shingles < 1:
             raise ValueError(f"min_contained_shingles must be >= 1, got {self.min_contained_shingles}")
-        if self.passage_chars < 1:
-            raise ValueError(f"passage_chars must be >= 1, got {self.passage_chars}")
+        if not 1 <= self.passage_chars <= self.long_passage_chars:
+            raise ValueError(f"need 1 <= passage_chars <= long_passage_chars, got {self.passage_chars} and "
+                             f"{self.long_passage_chars}")
 
 
 def max_distance(chars: int) -> int:
@@ -73,8 +80,11 @@ def similarity(a: U64, b: U64) -> Similarity:
 def shares_passage(alignment: Alignment, config: VerifyConfig) -> bool:
     """True when two texts carry one long passage in order, and it is not a sliver of the shorter one."""
     longest = alignment.longest
-    return (longest is not None and longest.chars >= config.passage_chars
-            and alignment.share >= config.passage_share)
+    if longest is None or longest.chars < config.passage_chars:
+        return False
+    if longest.chars >= config.long_passage_chars:
+        return alignment.share >= config.long_passage_share
+    return alignment.share >= config.passage_share
 
 
 def classify(sim: Similarity, same_text: bool, smaller: int, config: VerifyConfig,
