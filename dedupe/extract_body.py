@@ -233,8 +233,37 @@ def prune(root: etree._Element, config: BodyConfig = DEFAULT) -> None:
             if stats.link_density(node) > config.link_density and stats.mass(node) <= 0.2 * total:
                 doomed.append(node)
                 skip.add(node)
+            elif _teaser_list(node) and total - stats.mass(node) >= config.outside_min * total:
+                doomed.append(node)
+                skip.add(node)
     for node in doomed:
         _drop(node)
+
+
+def _teaser_list(node: etree._Element) -> bool:
+    """A list of other stories: three or more like items, most of them opening with a linked
+    headline (a summary may follow, so the link density can be low). A story's paragraphs
+    open with their own words."""
+    items = [child for child in node if isinstance(child.tag, str)]
+    if len(items) < 3 or len({item.tag for item in items}) > 2:
+        return False
+    headed = sum(_opens_with_link(item) for item in items)
+    return headed >= 3 and headed >= 0.6 * len(items)
+
+
+def _opens_with_link(item: etree._Element) -> bool:
+    for text in item.xpath("(.//text()[normalize-space()])[1]"):
+        holder = text.getparent()
+        if holder is not None and text.is_tail:
+            holder = holder.getparent()  # a tail belongs to the parent of its element
+        while holder is not None and holder is not item.getparent():
+            if holder.tag == "a" and holder.get("href"):
+                return len(_SPACE.sub("", "".join(holder.itertext()))) >= 4
+            if holder is item:
+                break
+            holder = holder.getparent()
+        return False
+    return False
 
 
 _LIST_BLOCKS = frozenset(("ul", "ol", "dl", "table", "div", "section", "li", "p", "td", "span", "dd", "dt", "tr"))

@@ -221,3 +221,11 @@ def test_byline_is_read_under_the_headline_not_under_a_breadcrumb() -> None:
             f"<div class='content'>{story}</div></body></html>")
     found = extract_html(page)
     assert found.published == "2024-05-06T09:30:00+08:00" and found.source == "西藏日报"
+
+
+def test_a_teaser_list_heavier_than_the_story_is_left_out() -> None:
+    # Eight recommended stories, each a linked headline and a summary, outweigh the story
+    # (their link density is low): the list opens every item with a link, paragraphs do not.
+    title, _published, source, text = _extract("teaser_list.html")
+    assert title == "援藏医疗队山南义诊" and source == "新华网"
+    assert text.startswith("第0段") and text.endswith("受到广泛好评。") and "推荐新闻" not in text
