@@ -1,4 +1,5 @@
-/* Compiled hot path of dedupe.fingerprint: text -> 64-bit simhash in one pass.
+/* Compiled hot paths of dedupe.fingerprint (text -> 64-bit simhash in one pass) and of
+ * dedupe.passages (text -> passage samples).
  *
  * Same features and hash as the numpy path (dedupe/fingerprint.py): the
  * alphanumeric code points of the text (str.isalnum, i.e. regex [^\W_]),
@@ -102,8 +103,76 @@ static PyObject *simhash_text(PyObject *self, PyObject *args) {
     return Py_BuildValue("(KKn)", (unsigned long long)value, (unsigned long long)distinct, kept);
 }
 
+/* The comparable characters of dedupe.passages: Han ideographs (extension A, unified, compatibility,
+ * extensions B on) and ASCII digits. */
+static inline int comparable(Py_UCS4 ch) {
+    return (ch >= '0' && ch <= '9') || (ch >= 0x3400 && ch < 0x4DC0) || (ch >= 0x4E00 && ch < 0xA000) ||
+           (ch >= 0xF900 && ch < 0xFB00) || (ch >= 0x20000 && ch < 0x32000);
+}
+
+/* passage_samples(text, gram, rate) -> bytes: the picked gram hashes (>> 1) as little-endian uint64,
+ * in text order, repeats included (the caller sorts and deduplicates): same values as
+ * dedupe.passages.passage_samples(comparable_codes(text), gram, rate). */
+static PyObject *passage_samples(PyObject *self, PyObject *args) {
+    PyObject *text;
+    int n;
+    unsigned long long rate;
+    if (!PyArg_ParseTuple(args, "UiK", &text, &n, &rate)) return NULL;
+    if (n < 1 || rate < 1) {
+        PyErr_SetString(PyExc_ValueError, "gram and rate must be >= 1");
+        return NULL;
+    }
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    uint32_t *codes = (uint32_t *)malloc(sizeof(uint32_t) * (length + 1));
+    if (!codes) return PyErr_NoMemory();
+    Py_ssize_t kept = 0;
+    for (Py_ssize_t i = 0; i < length; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        if (comparable(ch)) codes[kept++] = (uint32_t)ch;
+    }
+    if (kept < n) {
+        free(codes);
+        return PyBytes_FromStringAndSize(NULL, 0);
+    }
+    Py_ssize_t count = kept - n + 1;
+    uint64_t *picked = (uint64_t *)malloc(sizeof(uint64_t) * (count / rate + 64));
+    size_t room = (size_t)(count / rate + 64), found = 0;
+    if (!picked) {
+        free(codes);
+        return PyErr_NoMemory();
+    }
+    uint64_t top = 1;
+    for (int j = 1; j < n; j++) top *= 1000003ULL;
+    uint64_t rolling = 0;
+    for (int j = 0; j < n - 1; j++) rolling = rolling * 1000003ULL + codes[j];
+    for (Py_ssize_t i = 0; i < count; i++) {
+        rolling = rolling * 1000003ULL + codes[i + n - 1];
+        uint64_t h = splitmix64(rolling);
+        rolling -= (uint64_t)codes[i] * top;
+        if (h % rate) continue;
+        if (found == room) {
+            room *= 2;
+            uint64_t *grown = (uint64_t *)realloc(picked, sizeof(uint64_t) * room);
+            if (!grown) {
+                free(picked);
+                free(codes);
+                return PyErr_NoMemory();
+            }
+            picked = grown;
+        }
+        picked[found++] = h >> 1;
+    }
+    free(codes);
+    PyObject *out = PyBytes_FromStringAndSize((const char *)picked, (Py_ssize_t)(found * sizeof(uint64_t)));
+    free(picked);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"simhash_text", simhash_text, METH_VARARGS, "simhash_text(text, n) -> (simhash, distinct n-grams, letters and digits kept)"},
+    {"passage_samples", passage_samples, METH_VARARGS, "passage_samples(text, gram, rate) -> bytes of uint64 sample hashes"},
     {NULL, NULL, 0, NULL},
 };
 

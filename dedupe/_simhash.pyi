@@ -2,3 +2,7 @@
 
 def simhash_text(text: str, n: int, /) -> tuple[int, int, int]:
     """(simhash, distinct n-grams, letters and digits kept) of ``text``."""
+
+
+def passage_samples(text: str, gram: int, rate: int, /) -> bytes:
+    """Picked gram hashes of the comparable characters of ``text``, as little-endian uint64, unsorted."""

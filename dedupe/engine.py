@@ -37,7 +37,7 @@ from dedupe.passages import (
     align_indexed,
     comparable,
     gram_index,
-    passage_samples,
+    text_samples,
 )
 from dedupe.prepared import COPY_MARKS, Prepared, PreparedSet
 from dedupe.verify import (
@@ -193,7 +193,7 @@ def prepare(doc: Document, config: DedupeConfig, norm: Normalised | None = None)
     fingerprint, shingles, kept = simhash_stats(norm.text, config.ngram)
     if kept < config.min_chars:
         return None
-    samples = passage_samples(comparable(norm.text)[0], config.sample_gram, config.sample_rate)
+    samples = text_samples(norm.text, config.sample_gram, config.sample_rate)
     return Prepared(doc.key, doc.id, fingerprint, len(norm.text), shingles, tuple(samples.tolist()), norm.flags)
 
 

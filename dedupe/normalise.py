@@ -182,6 +182,8 @@ def _is_spam(line: str, first: bool) -> bool:
     Content farms put their SEO keywords in front of the copied article, joined
     by commas; in the body, a comma list is prose, so commas count only there.
     """
+    if "|" not in line and "｜" not in line and "_" not in line and (not first or "," not in line):
+        return False  # most lines: no separator at all, decided without a regex
     separators = len((_KEYWORD_SEPARATORS if first else _SPAM_SEPARATORS).findall(line))
     if separators < 3 or (first and _SENTENCE_END.search(line)):
         return False

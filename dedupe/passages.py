@@ -24,7 +24,7 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-from dedupe.fingerprint import shingle_hashes_of_codes
+from dedupe.fingerprint import _compiled, shingle_hashes_of_codes
 
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
@@ -76,6 +76,13 @@ def passage_samples(codes: U64, gram: int = SAMPLE_GRAM, rate: int = SAMPLE_RATE
     # The low bits pick the slice; the rest identifies the gram. Picking before np.unique sorts 1/rate of them.
     picked = hashes[(hashes % np.uint64(rate)) == 0]
     return np.unique(picked >> np.uint64(1))
+
+
+def text_samples(text: str, gram: int = SAMPLE_GRAM, rate: int = SAMPLE_RATE) -> U64:
+    """:func:`passage_samples` of the comparable characters of ``text``; compiled when the C extension is built."""
+    if _compiled is None or len(text) < gram:
+        return passage_samples(comparable(text)[0], gram, rate)
+    return np.unique(np.frombuffer(_compiled.passage_samples(text, gram, rate), dtype="<u8").astype(np.uint64))
 
 
 @dataclass(frozen=True)

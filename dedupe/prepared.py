@@ -64,9 +64,8 @@ class PreparedSet:
         self._shingles.append(p.shingles)
         self._flags.append(_bits(p.flags))
         self.ids.append(p.id)
-        for anchor in p.anchors:
-            self.anchor_keys.append(p.key)
-            self.anchor_values.append(anchor)
+        self.anchor_keys.extend([p.key] * len(p.anchors))
+        self.anchor_values.extend(p.anchors)
         if p.member is not None:
             self.members[p.key] = p.member
 

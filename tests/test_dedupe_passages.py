@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.passages import MIN_PIECE, align, comparable, comparable_codes, passage_samples
+from dedupe.passages import MIN_PIECE, align, comparable, comparable_codes, passage_samples, text_samples
 from dedupe.verify import VerifyConfig, shares_passage
 
 ARTICLE = ("新华社拉萨9月28日电 近年来,山东省寿光市对口支援日喀则市,在白朗县建成蔬菜大棚1200余座,"
@@ -82,3 +82,11 @@ def test_a_text_of_distinct_characters_aligns_whole_with_itself(points: list[int
     codes = np.array(points, dtype=np.uint64)
     alignment = align(codes, codes)
     assert len(alignment.passages) == 1 and alignment.share == (1.0 if len(points) >= MIN_PIECE else 0.0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("援藏干部30年,。(a)𠀀豈㐀 \n") | st.characters(), max_size=400),
+       st.integers(2, 12), st.integers(1, 40))
+def test_compiled_samples_equal_the_numpy_path(text: str, gram: int, rate: int) -> None:
+    expected = passage_samples(comparable_codes(text), gram, rate)
+    assert np.array_equal(text_samples(text, gram, rate), expected)
