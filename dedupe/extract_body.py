@@ -35,6 +35,8 @@ class BodyConfig:
     descend_share: float = 0.5
     #: a pruned subtree may hold at most this share of the page's sentence text
     prune_max_share: float = 0.6
+    #: the share a child needs when it neither holds the headline nor follows it first
+    descend_away: float = 0.7
     #: a furniture subtree is dropped, however much prose it holds, when this share of the page's
     #: prose lies outside it
     outside_min: float = 0.15
@@ -44,7 +46,7 @@ class BodyConfig:
     boundary_after: int = 40
 
     def __post_init__(self) -> None:
-        for name in ("link_density", "descend_share", "prune_max_share", "outside_min"):
+        for name in ("link_density", "descend_share", "descend_away", "prune_max_share", "outside_min"):
             value = getattr(self, name)
             if not 0.0 < value <= 1.0:
                 raise ValueError(f"BodyConfig.{name} must be in (0, 1], got {value!r}")
@@ -233,7 +235,8 @@ def prune(root: etree._Element, config: BodyConfig = DEFAULT) -> None:
             if stats.link_density(node) > config.link_density and stats.mass(node) <= 0.2 * total:
                 doomed.append(node)
                 skip.add(node)
-            elif _teaser_list(node) and total - stats.mass(node) >= config.outside_min * total:
+            elif ((_teaser_list(node) or _comment_list(node))
+                  and total - stats.mass(node) >= config.outside_min * total):
                 doomed.append(node)
                 skip.add(node)
     for node in doomed:
@@ -249,6 +252,37 @@ def _teaser_list(node: etree._Element) -> bool:
         return False
     headed = sum(_opens_with_link(item) for item in items)
     return headed >= 3 and headed >= 0.6 * len(items)
+
+
+_RECORD_TAGS = frozenset(("div", "li", "dl", "dd", "section", "article", "tr", "table"))
+# The time a comment was posted, as its meta line gives it.
+# Clock and relative times only: a timeline's dates (2019年3月) belong to the story.
+_POSTED = re.compile(r"\d{1,2}:\d{2}|\d+\s*(?:秒|分钟|分鐘|小时|小時|天)前|刚刚|剛剛|\d+\s*楼")
+
+
+def _comment_list(node: etree._Element) -> bool:
+    """A comment thread: four or more like blocks, most with a short posted-time line of their own
+    (``网友A 10:20``, ``3小时前``, ``2楼``). A story's paragraphs and sections carry no such line."""
+    items = [child for child in node if isinstance(child.tag, str)]
+    if len(items) < 4:
+        return False
+    tag, count = Counter(item.tag for item in items).most_common(1)[0]
+    if tag not in _RECORD_TAGS or count < 0.8 * len(items):
+        return False
+    timed = sum(_posted(item) for item in items if item.tag == tag)
+    return timed >= 4 and timed >= 0.6 * len(items)
+
+
+def _posted(item: etree._Element) -> bool:
+    for n, element in enumerate(item.iterdescendants()):
+        if n > 40:
+            break
+        if not isinstance(element.tag, str) or element.tag in _HEADINGS:
+            continue
+        text = (element.text or "").strip()
+        if 0 < len(text) <= 30 and _POSTED.search(text):
+            return True
+    return False
 
 
 def _opens_with_link(item: etree._Element) -> bool:
@@ -289,6 +323,7 @@ def refine(node: etree._Element, config: BodyConfig = DEFAULT, title: str = "") 
     ``title`` (the page's <title>) tells a feed's own story from the ones appended after it.
     """
     stats = _Stats(node)
+    head = _headline(node, title)
     while True:
         total = stats.mass(node)
         if total <= 0:
@@ -300,7 +335,10 @@ def refine(node: etree._Element, config: BodyConfig = DEFAULT, title: str = "") 
             mass = stats.mass(child)
             if mass > best_mass:
                 best, best_mass = child, mass
-        if best is not None and best_mass >= config.descend_share * total and _is_container(best):
+        # A child away from the headline (a comment list, other stories) needs a larger share:
+        # descending into it would lose the story itself.
+        share = config.descend_share if _near_headline(node, best, head, stats, total) else config.descend_away
+        if best is not None and best_mass >= share * total and _is_container(best):
             node = best
             continue
         story = _feed_story(node, stats, total, title)
@@ -313,6 +351,35 @@ def refine(node: etree._Element, config: BodyConfig = DEFAULT, title: str = "") 
 
 
 _HEADINGS = ("h1", "h2", "h3", "h4")
+
+
+def _headline(root: etree._Element, title: str) -> etree._Element | None:
+    """The story's heading: the first <h1>, else a heading whose text the <title> holds."""
+    key = _SPACE.sub("", title)
+    first_h1 = next(root.iter("h1"), None)
+    if first_h1 is not None:
+        return first_h1
+    for heading in root.iter("h2", "h3"):
+        text = _SPACE.sub("", "".join(heading.itertext()))
+        if len(text) >= 4 and text in key:
+            return heading
+    return None
+
+
+def _near_headline(node: etree._Element, best: etree._Element | None, head: etree._Element | None,
+                   stats: _Stats, total: float) -> bool:
+    """True when ``best`` holds the headline or is the first sizeable block after it (or when
+    the headline is not under ``node``, so nothing tells the story's place)."""
+    if best is None or head is None:
+        return True
+    children = [c for c in node if isinstance(c.tag, str)]
+    at = next((i for i, c in enumerate(children) if c is head or head in c.iterdescendants()), -1)
+    if at < 0 or children[at] is best:
+        return True
+    # The first sizeable block after the headline, a photo with its caption aside.
+    after = next((c for c in children[at + 1:] if stats.mass(c) >= 0.1 * total
+                  and not (stats.length(c) < 200 and next(c.iter("img"), None) is not None)), None)
+    return after is best
 
 
 def _heading(node: etree._Element) -> etree._Element | None:

@@ -229,3 +229,29 @@ def test_a_teaser_list_heavier_than_the_story_is_left_out() -> None:
     title, _published, source, text = _extract("teaser_list.html")
     assert title == "援藏医疗队山南义诊" and source == "新华网"
     assert text.startswith("第0段") and text.endswith("受到广泛好评。") and "推荐新闻" not in text
+
+
+def test_a_heavier_unmarked_comment_list_does_not_replace_the_story() -> None:
+    from dedupe.extract import extract_html
+
+    story = "".join(f"<p>第{i}段：援藏教师在那曲支教三年，带出了一批批优秀学生，家长们都很感激。</p>" for i in range(3))
+    comments = "".join(f"<div><span>网友{i}</span> <span>{i + 1}小时前</span>"
+                       "<p>向援藏教师致敬，你们辛苦了，希望有更多的人去支援高原的教育事业！</p></div>" for i in range(10))
+    page = ("<html><head><title>援藏教师那曲支教_某某网</title></head><body><div class='main'>"
+            "<h1>援藏教师那曲支教</h1><div>2021-06-01 09:00 来源：某某日报</div>"
+            f"<div class='text'>{story}</div><div>{comments}</div></div></body></html>")
+    text = extract_html(page).text
+    assert text.startswith("第0段") and text.endswith("家长们都很感激。")  # the story, without the thread
+
+
+def test_a_timeline_list_inside_the_story_is_kept() -> None:
+    from dedupe.extract import extract_html
+
+    story = "<p>三十年来，对口援藏工作取得了举世瞩目的成就，高原面貌发生了翻天覆地的变化。</p>" * 2
+    timeline = "".join(f"<li><span>{1994 + 5 * i}年{i + 3}月</span>援藏工作迎来新的阶段，第{i + 1}批援藏干部进藏工作。</li>"
+                       for i in range(6))
+    page = ("<html><head><title>援藏三十年大事记_某某网</title></head><body><h1>援藏三十年大事记</h1>"
+            f"<div>2024-07-01 10:00 来源：西藏日报</div><div class='text'>{story}<ul>{timeline}</ul>{story}</div>"
+            "</body></html>")
+    text = extract_html(page).text
+    assert "1994年3月" in text and "第6批援藏干部" in text
