@@ -476,7 +476,7 @@ def clean_lines(text: str, config: BodyConfig = DEFAULT) -> str:
                 or (len(stripped) <= 60 and (_CARE_BOX.search(stripped) or _comment_meta(stripped)))
                 or _DISCLAIMER.match(stripped)):
             break
-        if (_WIDGET_LINE.match(stripped) or _NOTICE.search(stripped) or _foreign(stripped)
+        if (_WIDGET_LINE.match(stripped) or _widget_bar(stripped) or _NOTICE.search(stripped) or _foreign(stripped)
                 or (len(stripped) <= 60 and _PLAYER.search(stripped))
                 or (len(stripped) <= 40 and _PROMO.search(stripped))):
             continue
@@ -488,6 +488,25 @@ def clean_lines(text: str, config: BodyConfig = DEFAULT) -> str:
         kept.append(line)
         seen += len(stripped)
     return "\n".join(kept)
+
+
+_WIDGET_WORDS = frozenset((
+    "分享", "分享到", "分享至", "微信", "微博", "新浪微博", "腾讯微博", "qq", "qq空间", "qzone", "朋友圈", "豆瓣",
+    "人人网", "开心网", "扫一扫", "二维码", "手机看", "手机阅读", "字号", "字號", "字体", "字體", "大", "中", "小",
+    "特大", "默认", "放大", "缩小", "打印", "列印", "关闭", "關閉", "收藏", "评论", "評論", "点赞", "按讚", "举报",
+    "舉報", "纠错", "复制链接", "複製連結", "复制网址", "返回顶部", "a+", "a-", "繁體", "繁体", "简体", "簡體", "登录",
+    "登入", "注册", "註冊", "订阅", "訂閱", "关注", "關注", "facebook", "twitter", "line", "email", "轉寄", "留言",
+    "推荐", "推薦", "更多", "小程序", "app", "客户端", "用line傳送", "+",
+))
+_BAR_SPLIT = re.compile(r"[\s|｜/·•:：,，、【】\[\]()（）]+")
+
+
+def _widget_bar(line: str) -> bool:
+    """A share / font-size / login bar: a short line made only of widget words."""
+    if len(line) > 60:
+        return False
+    words = [w for w in _BAR_SPLIT.split(line.lower()) if w]
+    return len(words) >= 2 and all(w in _WIDGET_WORDS for w in words)
 
 
 def _comment_meta(line: str) -> bool:

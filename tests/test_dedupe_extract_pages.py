@@ -255,3 +255,12 @@ def test_a_timeline_list_inside_the_story_is_kept() -> None:
             "</body></html>")
     text = extract_html(page).text
     assert "1994年3月" in text and "第6批援藏干部" in text
+
+
+def test_share_and_font_bars_made_of_widget_words_are_dropped() -> None:
+    from dedupe.extract_body import clean_lines
+
+    story = "援藏医疗队在山南开展义诊，共接诊患者一千余人次。\n医疗队还为当地医生开展了培训，受到欢迎。"
+    text = "分享到： 微信 微博 QQ空间\n【字号 大 中 小】【打印】【关闭】\n" + story + "\n扫一扫 手机看"
+    assert clean_lines(text) == story
+    assert clean_lines("中国 大 小\n" + story).startswith("中国 大 小")  # a word outside the bar's words stays
