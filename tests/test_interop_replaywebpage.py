@@ -157,7 +157,12 @@ def test_replaywebpage_renders_the_seed_article(server: str, page: str, tmp_path
     with Browser() as browser:
         browser.call("Page.enable", session=browser.session)
         browser.navigate(f"{server}{page}.html")
-        found = browser.wait_for(_FIND % (json.dumps(TITLE), json.dumps(TEXT)), timeout=120)
+        found = ""
+        for _ in range(240):  # twice a second (see _settled); "not found" may show while the index loads
+            time.sleep(0.5)
+            found = str(browser.evaluate(_FIND % (json.dumps(TITLE), json.dumps(TEXT))) or "")
+            if found.startswith("found"):
+                break
         shot = browser.call("Page.captureScreenshot", {"format": "png"}, browser.session)
     assert str(found).startswith("found"), found
     png = tmp_path / f"replaywebpage-{page}.png"
@@ -197,16 +202,20 @@ def _matches(text: str) -> int | None:
     return int(counts[-1]) if counts else None
 
 
-def _settled(browser: Any, url: str, polls: int = 240) -> str:
-    """The page's text once the pages list shows a result (polled twice a second: walking every shadow
-    root is heavy, and polling it faster starves the page)."""
+def _settled(browser: Any, url: str, found: bool, polls: int = 240) -> str:
+    """The page's text once the pages list shows matches (``found``) or "No matching pages found".
+
+    Polled twice a second (walking every shadow root is heavy; polling faster starves the page). The
+    search may say "no matching pages" before the text index has loaded, so a search expected to find
+    waits for its matches."""
     browser.navigate(url)
+    text = ""
     for _ in range(polls):
         time.sleep(0.5)
-        text = browser.evaluate(_ALL_TEXT)
-        if text and (_matches(str(text)) is not None or "No matching pages found" in text):
-            return str(text)
-    raise AssertionError(f"{url}: ReplayWeb.page showed no pages list")
+        text = str(browser.evaluate(_ALL_TEXT) or "")
+        if (_matches(text) is not None) if found else ("No matching pages found" in text):
+            return text
+    return text
 
 
 def test_replaywebpage_search_finds_article_text(server: str) -> None:
@@ -214,7 +223,7 @@ def test_replaywebpage_search_finds_article_text(server: str) -> None:
     from bench.chromium import Browser
 
     with Browser() as browser:
-        found = _settled(browser, f"{server}search.html")
-        nothing = _settled(browser, f"{server}nothing.html")
+        found = _settled(browser, f"{server}search.html", found=True)
+        nothing = _settled(browser, f"{server}nothing.html", found=False)
     assert (_matches(found) or 99) <= 5 and TITLE in found and "No matching pages found" not in found, " ".join(found.split())[-3000:]
     assert "No matching pages found" in nothing and TITLE not in nothing
