@@ -20,7 +20,7 @@ from lxml import etree
 
 from dedupe.decode import decode_html
 from dedupe.extract_body import DEFAULT as BODY_DEFAULT
-from dedupe.extract_body import BodyConfig, best_container, clean_lines, prune, refine
+from dedupe.extract_body import BodyConfig, best_container, clean_lines, prune, refine, widget_line
 from dedupe.extract_source import byline_outlet, credited_outlet
 
 logger = logging.getLogger(__name__)
@@ -62,6 +62,10 @@ _NEXT_LABEL = re.compile(r"发布时间|發布時間|来源|來源|时间|日期
 _VALUE_END = re.compile(r"(?:作者|記者|记者|编辑|編輯|责编|責編|责任编辑|发布|發布|發佈|时间|時間|日期|浏览|瀏覽|阅读|閱讀|点击|點擊)\s*[:：]?")
 # Toolbar and list words: never an outlet ("打印本页", "字号", "收藏本文").
 _NOT_SOURCE = re.compile(r"打印|列印|字号|字號|字体|字體|收藏|分享|关闭|關閉|纠错|糾錯|评论|評論|登录|登入|注册|註冊|首页|首頁|返回")
+# A line that opens with a widget or byline label ("字号：A-", "作者：张三"); "孙丰：巴黎…" is a headline.
+_LABEL_FIRST = re.compile(
+    r"^(?:字[号號]|作者|来源|來源|时间|時間|日期|编辑|編輯|记者|記者|发布|發布|浏览|瀏覽|点击|點擊|阅读|閱讀)\s*[:：]"
+)
 _LABEL_START = re.compile(r"(?:发布|發布|發佈|日期|时间|時間|作者|编辑|編輯|责编|來源|来源|记者|記者)")
 _EDITOR = re.compile(r"[(（\[]?\s*(?:责编|责任编辑|編輯|编辑)\s*[:：]\s*([^)）\]\s]{1,20})\s*[)）\]]?")
 _EDITOR_LABEL = re.compile(r"[(（\[]?\s*(?:责编|责任编辑|編輯|编辑)\s*[:：]?\s*[)）\]]?")
@@ -310,7 +314,7 @@ def _above_byline(lines: list[str], body_at: int, bare: bool = False) -> tuple[i
         line = lines[i].strip()
         if _is_byline(line):
             seen_byline = True
-        elif "://" in line or line.startswith("www."):
+        elif "://" in line or line.startswith("www.") or widget_line(line):
             pass
         elif len(line) > 12 or (seen_byline and len(line) >= 5 and _CJK_CHAR.search(line)):
             break
@@ -376,7 +380,10 @@ def _title(doc: etree._Element, selectors: Selectors, lines: list[str], body_at:
         at, shown = _shown_title(raw, lines, limit)
         longest = max((len(p) for p in _TITLE_SPLIT.split(raw)), default=0)
         if shown and 2 * len(shown) >= longest:
-            if headline and headline_at - at > (2 if at == 0 else 6) and not _overlap(headline, raw):
+            # A one-piece <title> is the headline (shown right above the byline) or the site's name
+            # (shown in the banner); a longer one may sit a few lines higher.
+            gap = 2 if at == 0 or len(_TITLE_SPLIT.split(raw)) == 1 else 6
+            if headline and headline_at - at > gap and _headline_like(headline) and not _overlap(headline, raw):
                 return headline  # the <title> is the site's banner, far above this story
             return shown
     headings = _headings(doc)
@@ -390,9 +397,15 @@ def _title(doc: etree._Element, selectors: Selectors, lines: list[str], body_at:
                 return cleaned  # the heading adds a channel label ("智能 ...")
     # No line shows the page title: it may be just the site's name. The headline then is the line
     # right above the byline (or the body).
-    if headline and (not squash or not _overlap(headline, cleaned)):
+    if headline and (not squash or (not _overlap(headline, cleaned) and _headline_like(headline))):
         return clean_title(headline)
     return cleaned or (headings[0] if headings else "")
+
+
+def _headline_like(line: str) -> bool:
+    """Reads as a headline: 6 to 80 characters, mostly Han, no label (``字号：``, ``作者：``) in front."""
+    han = len(_CJK_CHAR.findall(line))
+    return 6 <= len(line) <= 80 and 2 * han >= len(line) and not _LABEL_FIRST.match(line)
 
 
 def _overlap(a: str, b: str, size: int = 4) -> bool:

@@ -501,6 +501,11 @@ _WIDGET_WORDS = frozenset((
 _BAR_SPLIT = re.compile(r"[\s|｜/·•:：,，、【】\[\]()（）]+")
 
 
+def widget_line(line: str) -> bool:
+    """A widget's label or bar (share, font size, print, login, player), not text."""
+    return bool(_WIDGET_LINE.match(line)) or _widget_bar(line)
+
+
 def _widget_bar(line: str) -> bool:
     """A share / font-size / login bar: a short line made only of widget words."""
     if len(line) > 60:

@@ -264,3 +264,21 @@ def test_share_and_font_bars_made_of_widget_words_are_dropped() -> None:
     text = "分享到： 微信 微博 QQ空间\n【字号 大 中 小】【打印】【关闭】\n" + story + "\n扫一扫 手机看"
     assert clean_lines(text) == story
     assert clean_lines("中国 大 小\n" + story).startswith("中国 大 小")  # a word outside the bar's words stays
+
+
+def test_site_name_title_under_a_login_bar() -> None:
+    from dedupe.extract import extract_html
+
+    story = "<p>山南市新建的三所学校日前投入使用，可容纳学生三千余人，教室里都装上了暖气。</p>" * 3
+    page = ("<html><head><title>雪域信息网</title></head><body><div>登录 | 注册</div><div>手机版</div>"
+            "<div class='logo'>雪域信息网</div><div><a href='/'>首页</a> <a href='/n'>新闻</a></div>"
+            "<div>援藏动态</div><div class='tit'>山南三所新学校投入使用</div><div>发布时间：2024-01-05 10:00</div>"
+            f"<div class='content'>{story}</div></body></html>")
+    assert extract_html(page).title == "山南三所新学校投入使用"
+
+
+def test_headline_like() -> None:
+    from dedupe.extract import _headline_like
+
+    assert _headline_like("孙丰：巴黎举行座谈会") and _headline_like("山南三所新学校投入使用")
+    assert not _headline_like("字号：A-") and not _headline_like("作者：张三李四王五") and not _headline_like("A+ A- 打印")
