@@ -383,7 +383,8 @@ def _title(doc: etree._Element, selectors: Selectors, lines: list[str], body_at:
             # A one-piece <title> is the headline (shown right above the byline) or the site's name
             # (shown in the banner); a longer one may sit a few lines higher.
             gap = 2 if at == 0 or len(_TITLE_SPLIT.split(raw)) == 1 else 6
-            if headline and headline_at - at > gap and _headline_like(headline) and not _overlap(headline, raw):
+            if (headline and headline_at - at > gap and _headline_like(headline) and not _overlap(headline, raw)
+                    and (at == 0 or shown.replace(" ", "") not in _heading_tags(doc))):
                 return headline  # the <title> is the site's banner, far above this story
             return shown
     headings = _headings(doc)
@@ -400,6 +401,11 @@ def _title(doc: etree._Element, selectors: Selectors, lines: list[str], body_at:
     if headline and (not squash or (not _overlap(headline, cleaned) and _headline_like(headline))):
         return clean_title(headline)
     return cleaned or (headings[0] if headings else "")
+
+
+def _heading_tags(doc: etree._Element) -> set[str]:
+    """Texts of the page's h1-h3 elements, spaces removed."""
+    return {re.sub(r"\s+", "", "".join(h.itertext())) for h in doc.iter("h1", "h2", "h3")}
 
 
 def _headline_like(line: str) -> bool:

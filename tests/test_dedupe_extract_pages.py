@@ -282,3 +282,14 @@ def test_headline_like() -> None:
 
     assert _headline_like("孙丰：巴黎举行座谈会") and _headline_like("山南三所新学校投入使用")
     assert not _headline_like("字号：A-") and not _headline_like("作者：张三李四王五") and not _headline_like("A+ A- 打印")
+
+
+def test_one_piece_title_in_an_h1_beats_a_caption_above_the_byline() -> None:
+    from dedupe.extract import extract_html
+
+    story = "<p>十年前，刚毕业的李老师报名来到拉萨，成为一名援藏教师，这一来就是十年。</p>" * 3
+    page = ("<html><head><title>援藏教师扎根高原十年</title></head><body><div>首页 新闻</div>"
+            "<h1>援藏教师扎根高原十年</h1><div>——记拉萨某中学支教老师</div><div><img src='a.jpg'></div>"
+            "<div>李老师在课堂上给学生们讲课</div><div>发布时间：2024-09-30 22:46</div>"
+            f"<div class='content'>{story}</div></body></html>")
+    assert extract_html(page).title == "援藏教师扎根高原十年"
