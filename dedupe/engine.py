@@ -11,6 +11,7 @@ find pages that share one passage whatever junk each adds around it.
 from __future__ import annotations
 
 import collections
+import hashlib
 import itertools
 import logging
 import multiprocessing
@@ -25,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedupe.cluster import Member, UnionFind, choose_canonical, split_weak
-from dedupe.fingerprint import NGRAM, compact, shingle_hashes, simhash_stats
+from dedupe.fingerprint import NGRAM, compact_codes, shingle_hashes_of_codes, simhash_stats
 from dedupe.index import BandIndex
 from dedupe.normalise import Normalised, normalise
 from dedupe.passages import (
@@ -270,9 +271,9 @@ class Confirmed(NamedTuple):
 
 @dataclass(frozen=True)
 class _Compared:
-    """What verification needs of one document: compacted text, shingles, comparable grams and their offsets."""
+    """What verification needs of one document: a digest of its letters and digits, shingles, comparable grams."""
 
-    text: str
+    digest: bytes  # equal digests: the same text once punctuation and spaces are gone (an exact copy)
     shingles: U64
     grams: GramIndex
     offsets: npt.NDArray[np.int64]
@@ -299,16 +300,18 @@ class Verifier:
             self._cache.clear()
         for key, doc in self.source.load(missing).items():
             norm = normalise(doc.text)
-            text = compact(norm.text)
+            letters = compact_codes(norm.text)
             codes, offsets = comparable(norm.text)
-            self._cache[key] = _Compared(text, shingle_hashes(text, self.config.ngram), gram_index(codes), offsets)
+            self._cache[key] = _Compared(hashlib.blake2b(letters.tobytes(), digest_size=16).digest(),
+                                         shingle_hashes_of_codes(letters, self.config.ngram), gram_index(codes),
+                                         offsets)
             if key not in self.prepared.members:  # canonical choice needs it if the pair holds
                 self.prepared.members[key] = member_of(doc, norm.flags, len(norm.text))
 
     def similarity(self, a: int, b: int) -> tuple[Similarity, bool]:
         self._load((a, b))
         ca, cb = self._cache[a], self._cache[b]
-        return similarity(ca.shingles, cb.shingles), ca.text == cb.text
+        return similarity(ca.shingles, cb.shingles), ca.digest == cb.digest
 
     def alignment(self, a: int, b: int) -> Alignment:
         self._load((a, b))

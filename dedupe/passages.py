@@ -126,7 +126,7 @@ class Alignment:
 
 @dataclass(frozen=True)
 class GramIndex:
-    """The distinct ``gram``-grams of one text (sorted hashes) and the first position of each: built once per text."""
+    """The ``gram``-grams one text holds once (sorted hashes) and where each sits: built once per text."""
 
     values: U64
     first: I64
@@ -136,8 +136,16 @@ class GramIndex:
 def gram_index(codes: U64, gram: int = ALIGN_GRAM) -> GramIndex:
     if len(codes) < gram:
         return GramIndex(np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64), len(codes))
-    values, first = np.unique(shingle_hashes_of_codes(codes, gram, distinct=False), return_index=True)
-    return GramIndex(values, first.astype(np.int64), len(codes))
+    hashes = shingle_hashes_of_codes(codes, gram, distinct=False)
+    order = np.argsort(hashes, kind="stable")
+    ordered = hashes[order]
+    # Only grams the text holds once anchor an alignment: a phrase the text repeats could pair with either
+    # copy, and its first place is often the wrong one, which breaks the order the chain relies on.
+    differs = ordered[1:] != ordered[:-1]
+    once = np.ones(len(ordered), dtype=np.bool_)
+    once[1:] &= differs
+    once[:-1] &= differs
+    return GramIndex(ordered[once], order[once].astype(np.int64), len(codes))
 
 
 def _increasing_chain(b_pos: list[int]) -> list[int]:
