@@ -34,13 +34,12 @@ browser:
 
 replay-env: .venv-replay/bin/wayback
 
-# Interop tests: ReplayWeb.page's prebuilt ui.js/sw.js (npm pack: the bundles need none of its dependencies)
-# and FastWARC (a test dependency).
+# Interop tests: ReplayWeb.page's prebuilt ui.js/sw.js (npm pack: the bundles need none of its dependencies).
+# FastWARC comes with the test extras.
 REPLAYWEB := .venv-replay/node/package/sw.js
 $(REPLAYWEB): .venv-replay/bin/wayback $(STAMP)
 	mkdir -p .venv-replay/node
 	cd .venv-replay/node && npm pack --silent replaywebpage@2.5.3 >/dev/null && tar xzf replaywebpage-2.5.3.tgz
-	$(BIN)/pip install --quiet 'fastwarc>=0.15'
 
 interop: $(REPLAYWEB)
 

@@ -65,7 +65,7 @@ class DedupeConfig:
     sample_gram: int = SAMPLE_GRAM  # characters per passage sample
     sample_rate: int = SAMPLE_RATE  # one gram in this many becomes a sample
     sample_min_shared: int = 2  # a pair must share this many samples to be verified (docs/benchmarks.md)
-    sample_min_ratio: float = 0.1  # ... and this share of the samples of the document with fewer
+    sample_min_ratio: float = 0.12  # ... and this share of the samples of the document with fewer
     anchor_max_docs: int = 40  # a sample in more documents is boilerplate or a stock lead
     workers: int = 0  # processes that fingerprint; 0 = one per core
     verify: VerifyConfig = field(default_factory=VerifyConfig)
@@ -217,8 +217,11 @@ def _sample_candidates(prepared: PreparedSet, config: DedupeConfig) -> set[tuple
         return set()
     values = np.frombuffer(prepared.anchor_values, dtype=np.uint64)
     keys = np.frombuffer(prepared.anchor_keys, dtype=np.int64)
-    order = np.lexsort((keys, values))
+    # Keys arrive in increasing order, so a stable sort by sample keeps them sorted within each sample.
+    in_order = len(keys) < 2 or bool(np.all(keys[1:] >= keys[:-1]))
+    order = np.argsort(values, kind="stable") if in_order else np.lexsort((keys, values))
     values, keys = values[order], keys[order]
+    del order
     starts = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
     sizes = np.diff(np.append(starts, len(values)))
     wanted = (sizes > 1) & (sizes <= config.anchor_max_docs)

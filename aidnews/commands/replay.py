@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 
 from aidnews.commands.common import Subparsers, add_data_args, paths_of
@@ -14,6 +15,8 @@ def add_parser(sub: Subparsers) -> None:
     add_data_args(p)
     p.add_argument("--port", type=int, default=8080, help="port on 127.0.0.1 (0 picks a free one)")
     p.add_argument("--workers", type=int, default=1, help="pywb processes on that port (uwsgi), up to the cores")
+    p.add_argument("--frameless", action="store_true",
+                   help="replay pages alone, without pywb's frame and capture banner (default: framed)")
     p.set_defaults(func=run)
 
 
@@ -24,26 +27,14 @@ def _free_port() -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from aidnews.replay import COLLECTION, ReplayError, start
-    from aidnews.start_page import write_start_page
+    from aidnews.replay import ReplayError, serve
 
     paths = paths_of(args)
     if not paths.warcs.is_dir():
         raise UserError(f"no WARC folder at {paths.warcs} (run `aidnews crawl` or `aidnews demo` first)")
-    port = args.port or _free_port()
+    if not 1 <= args.workers <= (os.cpu_count() or 1):
+        raise UserError(f"--workers must be between 1 and the {os.cpu_count() or 1} cores, got {args.workers}")
     try:
-        process, base = start(paths, port, workers=args.workers)
+        return serve(paths, args.port or _free_port(), workers=args.workers, frameless=args.frameless)
     except ReplayError as exc:
         raise UserError(str(exc)) from exc
-    page = write_start_page(paths, f"{base}{COLLECTION}/")
-    print(f"replay: {base}", flush=True)
-    print(f"replay: start page {page}; permalinks {base}{COLLECTION}/<timestamp>/<url> (raw bytes: <timestamp>id_)",
-          flush=True)
-    try:
-        process.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-    return 0

@@ -83,6 +83,7 @@ class WarcExtension:
             max_size=settings.getint("WARC_MAX_SIZE"),
             hostname=settings.get("WARC_HOSTNAME") or socket.gethostname(),
             operator=settings.get("WARC_OPERATOR", ""),
+            is_part_of=settings.get("WARC_IS_PART_OF", ""),
             user_agent=settings.get("USER_AGENT", ""),
             robots="obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
         )
@@ -102,8 +103,9 @@ class WarcExtension:
             exchange = exchange_from(response, request)
             if previous and unchanged(response.status, response.body, previous["digest"]):
                 # Unchanged since the last capture: a revisit record, not a second copy of the payload.
-                ref = self.writer.write_revisit(exchange, previous["url"], Previous(**previous).warc_date,
-                                                previous["digest"])
+                ref = self.writer.write_revisit(
+                    exchange, previous["url"], Previous(**previous).warc_date, previous["digest"],
+                    original=(previous["filename"], previous["offset"], previous["length"]))
                 if stats:
                     stats.inc_value("warc/revisits")
             else:
