@@ -31,12 +31,13 @@ def articles(count: int, chars: int, seed: int = 1) -> Iterator[str]:
         yield "\n".join(paragraphs)[:chars]
 
 
-def write_jsonl(path: Path, count: int, chars: int, copy_share: float = 0.1, seed: int = 1) -> Path:
-    """A JSONL file for ``aidnews dedupe --input``: originals plus lightly edited copies."""
+def write_with_copies(path: Path, texts: Iterator[str], count: int, copy_share: float = 0.1, seed: int = 1) -> Path:
+    """``count`` JSONL documents for ``aidnews dedupe --input``: ``texts``, each followed by a lightly edited
+    copy (a note in front, the last 5% cut) with probability ``copy_share``."""
     rng = random.Random(seed + 1)
     with open(path, "w", encoding="utf-8") as out:
         written = 0
-        for text in articles(count, chars, seed):
+        for text in texts:
             if written >= count:
                 break
             out.write(json.dumps({"id": f"d{written}", "url": f"http://bench.example/{written}", "text": text},
@@ -49,6 +50,10 @@ def write_jsonl(path: Path, count: int, chars: int, copy_share: float = 0.1, see
                 written += 1
     return path
 
+
+def write_jsonl(path: Path, count: int, chars: int, copy_share: float = 0.1, seed: int = 1) -> Path:
+    """Generated articles (:func:`articles`) plus lightly edited copies."""
+    return write_with_copies(path, articles(count, chars, seed), count, copy_share, seed)
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_PAGES = ROOT / "tests" / "data" / "seed_pages"
@@ -75,29 +80,23 @@ def _random_cjk(rng: random.Random, count: int) -> str:
     return "".join(out)
 
 
-def write_sentence_jsonl(path: Path, count: int, chars: int, mix_random: bool = False, copy_share: float = 0.1,
-                         seed: int = 1) -> Path:
-    """``count`` documents of about ``chars`` characters drawn from :func:`real_sentences`; a tenth are copies."""
+def sentence_texts(chars: int, mix_random: bool = False, seed: int = 1) -> Iterator[str]:
+    """Endless texts of about ``chars`` characters drawn from :func:`real_sentences`."""
     rng = random.Random(seed)
     pool = real_sentences()
-    with open(path, "w", encoding="utf-8") as out:
-        written = 0
-        while written < count:
-            parts: list[str] = []
-            length = 0
-            while length < chars:
-                part = rng.choice(pool)
-                if mix_random:
-                    part += _random_cjk(rng, rng.randint(5, 40)) + "。"
-                parts.append(part)
-                length += len(part)
-            text = "\n".join(parts)[:chars]
-            out.write(json.dumps({"id": f"d{written}", "url": f"http://bench.example/{written}", "text": text},
-                                 ensure_ascii=False) + "\n")
-            written += 1
-            if written < count and rng.random() < copy_share:
-                copy = "编者按：转载。\n" + text[: int(len(text) * 0.95)]
-                out.write(json.dumps({"id": f"d{written}", "url": f"http://copy.example/{written}", "text": copy},
-                                     ensure_ascii=False) + "\n")
-                written += 1
-    return path
+    while True:
+        parts: list[str] = []
+        length = 0
+        while length < chars:
+            part = rng.choice(pool)
+            if mix_random:
+                part += _random_cjk(rng, rng.randint(5, 40)) + "。"
+            parts.append(part)
+            length += len(part)
+        yield "\n".join(parts)[:chars]
+
+
+def write_sentence_jsonl(path: Path, count: int, chars: int, mix_random: bool = False, copy_share: float = 0.1,
+                         seed: int = 1) -> Path:
+    """``count`` documents of :func:`sentence_texts`; a tenth are copies."""
+    return write_with_copies(path, sentence_texts(chars, mix_random, seed), count, copy_share, seed)

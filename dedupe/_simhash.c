@@ -20,6 +20,32 @@ static inline uint64_t splitmix64(uint64_t z) {
     return z ^ (z >> 31);
 }
 
+/* Letters and digits, the simhash's features (str.isalnum). */
+static inline int alphanumeric(Py_UCS4 ch) {
+    /* Fast paths for the common cases; the Unicode database decides the rest. */
+    if (ch < 128) return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+    if (ch >= 0x4E00 && ch <= 0x9FEF) return 1; /* CJK Unified Ideographs: all letters (Lo) */
+    return Py_UNICODE_ISALNUM(ch);
+}
+
+/* The code points of ``text`` that ``keep`` accepts, in a new buffer (NULL and MemoryError when out of memory). */
+static uint32_t *collect(PyObject *text, int (*keep)(Py_UCS4), Py_ssize_t *kept) {
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    uint32_t *codes = (uint32_t *)malloc(sizeof(uint32_t) * (length + 1));
+    if (!codes) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    *kept = 0;
+    for (Py_ssize_t i = 0; i < length; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        if (keep(ch)) codes[(*kept)++] = (uint32_t)ch;
+    }
+    return codes;
+}
+
 static PyObject *simhash_text(PyObject *self, PyObject *args) {
     PyObject *text;
     int n;
@@ -28,24 +54,9 @@ static PyObject *simhash_text(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "n-gram size must be >= 1");
         return NULL;
     }
-    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
-    int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
-    uint32_t *codes = (uint32_t *)malloc(sizeof(uint32_t) * (length + 1));
-    if (!codes) return PyErr_NoMemory();
-    Py_ssize_t kept = 0;
-    for (Py_ssize_t i = 0; i < length; i++) {
-        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
-        /* Fast paths for the common cases; the Unicode database decides the rest. */
-        int keep;
-        if (ch < 128)
-            keep = (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
-        else if (ch >= 0x4E00 && ch <= 0x9FEF)
-            keep = 1; /* CJK Unified Ideographs: all letters (Lo) */
-        else
-            keep = Py_UNICODE_ISALNUM(ch);
-        if (keep) codes[kept++] = (uint32_t)ch;
-    }
+    Py_ssize_t kept;
+    uint32_t *codes = collect(text, alphanumeric, &kept);
+    if (!codes) return NULL;
     if (kept == 0) {
         free(codes);
         return Py_BuildValue("(KKn)", (unsigned long long)0, (unsigned long long)0, (Py_ssize_t)0);
@@ -122,16 +133,9 @@ static PyObject *passage_samples(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "gram and rate must be >= 1");
         return NULL;
     }
-    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
-    int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
-    uint32_t *codes = (uint32_t *)malloc(sizeof(uint32_t) * (length + 1));
-    if (!codes) return PyErr_NoMemory();
-    Py_ssize_t kept = 0;
-    for (Py_ssize_t i = 0; i < length; i++) {
-        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
-        if (comparable(ch)) codes[kept++] = (uint32_t)ch;
-    }
+    Py_ssize_t kept;
+    uint32_t *codes = collect(text, comparable, &kept);
+    if (!codes) return NULL;
     if (kept < n) {
         free(codes);
         return PyBytes_FromStringAndSize(NULL, 0);

@@ -406,6 +406,46 @@ def prepare_all(source: DocumentSource, config: DedupeConfig) -> Iterator[list[P
             yield pending.popleft().get()
 
 
+PARALLEL_VERIFY = 20_000  # fewer candidates are verified in this process (forking costs more)
+VERIFY_SLICE = 5_000  # the fewest candidates a worker takes at a time
+_VERIFYING: tuple[Verifier, list[tuple[int, int]], dict[tuple[int, int], int]] | None = None  # for forked workers
+
+
+def _verify_slice(bounds: tuple[int, int]) -> tuple[list[Confirmed], dict[int, Member]]:
+    """In a forked worker: verify one slice of the candidates; return the pairs and the members it loaded."""
+    assert _VERIFYING is not None
+    verifier, candidates, distances = _VERIFYING
+    known = set(verifier.prepared.members)
+    confirmed = verifier.check(candidates[bounds[0]:bounds[1]], distances)
+    return confirmed, {k: m for k, m in verifier.prepared.members.items() if k not in known}
+
+
+def verify_all(verifier: Verifier, candidates: list[tuple[int, int]], distances: dict[tuple[int, int], int],
+               workers: int) -> list[Confirmed]:
+    """:meth:`Verifier.check` over every candidate, in slices across forked workers when there are many.
+
+    Workers inherit the prepared set and the source (which must survive a fork: files are reopened per
+    load); each slice is contiguous in the sorted candidates, so a worker's cache sees the same documents
+    again. Results come back in candidate order, with the canonical-choice metadata the workers loaded.
+    """
+    global _VERIFYING
+    if workers <= 1 or len(candidates) < PARALLEL_VERIFY:
+        return verifier.check(candidates, distances)
+    step = max(VERIFY_SLICE, len(candidates) // (workers * 4) + 1)
+    slices = [(start, min(start + step, len(candidates))) for start in range(0, len(candidates), step)]
+    _VERIFYING = (verifier, candidates, distances)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            results = pool.map(_verify_slice, slices, chunksize=1)
+    finally:
+        _VERIFYING = None
+    confirmed: list[Confirmed] = []
+    for pairs, members in results:
+        confirmed += pairs
+        verifier.prepared.members.update(members)
+    return confirmed
+
+
 def find_duplicates(
     source: DocumentSource,
     config: DedupeConfig | None = None,
@@ -430,7 +470,7 @@ def find_duplicates(
     if progress:
         progress("candidates", len(candidates))
     verifier = Verifier(source, prepared, config)
-    confirmed = verifier.check(candidates, band)
+    confirmed = verify_all(verifier, candidates, band, config.workers or min(os.cpu_count() or 1, 8))
     return assemble(prepared, confirmed, verifier, config, skipped, len(candidates))
 
 

@@ -50,7 +50,7 @@ def _word_bmp() -> npt.NDArray[np.bool_]:
 
 def compact_codes(text: str) -> U64:
     """Code points of the letters and digits of ``text``, as uint64 (the vectorised :func:`compact`)."""
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     bmp = codes < 0x10000
     keep = np.ones(len(codes), dtype=np.bool_)
     keep[bmp] = _word_bmp()[codes[bmp]]

@@ -113,7 +113,7 @@ def _nfkc_table() -> tuple[npt.NDArray[np.uint32], dict[str, str], re.Pattern[st
 
 def nfkc(text: str) -> str:
     """``unicodedata.normalize("NFKC", text)``, by table lookup when every character allows it (see above)."""
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     bmp = codes < 0x10000
     if not bmp.all():
         astral = codes[~bmp]
@@ -128,17 +128,17 @@ def nfkc(text: str) -> str:
     if (mapped == _SEVERAL).any():
         # The expansions are made of characters the table maps to themselves, so one more pass settles them.
         return nfkc(pattern.sub(lambda m: several[m.group()], text))
-    return mapped.tobytes().decode("utf-32-le")
+    return mapped.tobytes().decode("utf-32-le", "surrogatepass")
 
 
 def _simplify(text: str) -> tuple[str, int]:
     """``(simplified text, number of characters changed)``."""
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     mapped = _t2s_table()[codes]
     changed = int(np.count_nonzero(mapped != codes))
     if not changed:
         return text, 0
-    return mapped.tobytes().decode("utf-32-le"), changed
+    return mapped.tobytes().decode("utf-32-le", "surrogatepass"), changed
 
 
 def to_simplified(text: str) -> str:

@@ -55,7 +55,7 @@ def comparable(text: str) -> tuple[U64, I64]:
     Latin SEO words and tag residue. Astral ideographs (extensions B and on)
     are kept too.
     """
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     bmp = codes < 0x10000
     keep = np.zeros(len(codes), dtype=np.bool_)
     keep[bmp] = _comparable_bmp()[codes[bmp]]
@@ -142,9 +142,12 @@ def gram_index(codes: U64, gram: int = ALIGN_GRAM) -> GramIndex:
     # Only grams the text holds once anchor an alignment: a phrase the text repeats could pair with either
     # copy, and its first place is often the wrong one, which breaks the order the chain relies on.
     differs = ordered[1:] != ordered[:-1]
-    once = np.ones(len(ordered), dtype=np.bool_)
-    once[1:] &= differs
+    first = np.ones(len(ordered), dtype=np.bool_)
+    first[1:] = differs  # the first place of each distinct gram (the sort is stable)
+    once = first.copy()
     once[:-1] &= differs
+    if 2 * int(once.sum()) < int(first.sum()):
+        once = first  # a text that mostly repeats itself: anchor on first places rather than on almost nothing
     return GramIndex(ordered[once], order[once].astype(np.int64), len(codes))
 
 

@@ -96,3 +96,15 @@ def test_labelled_set_covers_every_case() -> None:
     for case in ("~syndicated", "~mirror", "~repeated", "~truncated", "~note", "~html", "lead-", "series-",
                  "template-", "event-", "realweb-"):
         assert any(case in i for i in ids), case
+
+
+def test_verification_across_workers_equals_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dedupe import engine
+
+    one = find_duplicates(JsonlSource(LABELLED), DedupeConfig(workers=1))
+    monkeypatch.setattr(engine, "PARALLEL_VERIFY", 10)
+    monkeypatch.setattr(engine, "VERIFY_SLICE", 100)
+    monkeypatch.setattr(engine, "CHUNK", 50)  # several fingerprinting chunks too
+    several = find_duplicates(JsonlSource(LABELLED), DedupeConfig(workers=2))
+    assert several.as_json() == one.as_json()
+    assert [p.as_json() for p in several.pairs] == [p.as_json() for p in one.pairs]

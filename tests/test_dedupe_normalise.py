@@ -84,3 +84,8 @@ def test_table_nfkc_equals_unicodedata(text: str) -> None:
 def test_table_nfkc_on_chinese_with_full_width_marks_and_rare_ideographs() -> None:
     text = "援藏（第三批）：“对口支援”……①②，㈱豈𠀀𪜀\u3000가\u1161e\u0301"
     assert nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+def test_lone_surrogates_from_json_escapes_do_not_crash() -> None:
+    """JSON allows "\\ud800" escapes; such a text is compared, not refused."""
+    assert normalise("援藏\ud800干部（第三批）").text == "援藏\ud800干部(第三批)"
