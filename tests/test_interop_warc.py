@@ -13,7 +13,6 @@ import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -25,7 +24,7 @@ from archive.cdxj import cdxj_lines
 from archive.indexer import index_warcs
 from archive.warc_reader import warc_files
 from archive.warc_writer import HttpExchange, WarcConfig, WarcFileWriter
-from tests.conftest import run_cli
+from tests.conftest import Crawled, run_cli
 
 pytestmark = pytest.mark.slow
 SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
@@ -34,21 +33,8 @@ QUERY_PAGES = ("http://www.tibet.cn/cn/search.jsp?q=%E6%8F%B4%E8%97%8F&page=2",
                "http://www.tibet.cn/cn/list.jsp?b=2&a=1&c=d+e", "http://www.tibet.cn/cn/aid_tibet/news/?page=3")
 
 
-@dataclass
-class Revisited:
-    data: Path
-
-    @property
-    def warcs(self) -> Path:
-        return self.data / "warcs"
-
-    @property
-    def catalog_url(self) -> str:
-        return f"sqlite:///{self.data / 'catalog.sqlite'}"
-
-
 @pytest.fixture(scope="module")
-def revisited(sample_web, tmp_path_factory: pytest.TempPathFactory) -> Revisited:  # type: ignore[no-untyped-def]
+def revisited(sample_web, tmp_path_factory: pytest.TempPathFactory) -> Crawled:  # type: ignore[no-untyped-def]
     data = tmp_path_factory.mktemp("revisited")
     crawl = ("crawl", "--data", str(data), "--sample-web", sample_web.url, "-s", "PROGRESS_ENABLED=0")
     run_cli(*crawl, check=True)
@@ -62,14 +48,14 @@ def revisited(sample_web, tmp_path_factory: pytest.TempPathFactory) -> Revisited
                                            [(b"Content-Type", b"text/html; charset=utf-8")], body))
     writer.close()
     index_warcs(data / "warcs", Catalog(f"sqlite:///{data / 'catalog.sqlite'}"), only=writer.files_written)
-    return Revisited(data)
+    return Crawled(data, sample_web.url)  # a crawl, then revisits of it
 
 
 def _fastwarc() -> object:
     return pytest.importorskip("fastwarc.warc", reason="FastWARC (PyPI fastwarc) is a test dependency: make test")
 
 
-def test_fastwarc_reads_and_digest_checks_every_record(revisited: Revisited) -> None:
+def test_fastwarc_reads_and_digest_checks_every_record(revisited: Crawled) -> None:
     warc = _fastwarc()
     kinds: dict[str, int] = {}
     originals: dict[str, tuple[str, str]] = {}  # record id -> (WARC-Date, payload digest), checked by FastWARC
@@ -103,7 +89,7 @@ def test_fastwarc_reads_and_digest_checks_every_record(revisited: Revisited) -> 
             assert headers["WARC-Payload-Digest"] == digest
 
 
-def test_warcio_check_passes_on_every_file(revisited: Revisited) -> None:
+def test_warcio_check_passes_on_every_file(revisited: Crawled) -> None:
     files = [str(p) for p in warc_files(revisited.warcs)]
     result = subprocess.run([str(Path(sys.executable).parent / "warcio"), "check", *files],
                             capture_output=True, text=True)
@@ -124,7 +110,7 @@ def _fields(line: str) -> tuple[str, str, dict[str, str]]:
     return key, stamp, json.loads(rest)
 
 
-def test_cdxj_equals_cdxj_indexer_field_by_field(revisited: Revisited) -> None:
+def test_cdxj_equals_cdxj_indexer_field_by_field(revisited: Crawled) -> None:
     theirs = [_fields(line) for line in _indexer_lines(revisited.warcs)]
     catalog = Catalog(revisited.catalog_url)
     ours = [_fields(line) for line in cdxj_lines(catalog)]
@@ -142,7 +128,7 @@ def test_cdxj_equals_cdxj_indexer_field_by_field(revisited: Revisited) -> None:
 
 
 @pytest.fixture(scope="module")
-def replay(revisited: Revisited) -> Iterator[str]:
+def replay(revisited: Crawled) -> Iterator[str]:
     import socket
 
     with socket.socket() as probe:
@@ -162,7 +148,7 @@ def _status(url: str) -> int:
         return int(error.code)
 
 
-def test_pywb_replays_every_archived_html_page_over_the_whole_cdxj(replay: str, revisited: Revisited) -> None:
+def test_pywb_replays_every_archived_html_page_over_the_whole_cdxj(replay: str, revisited: Crawled) -> None:
     catalog = Catalog(revisited.catalog_url)
     pages = [_fields(line) for line in cdxj_lines(catalog)]
     catalog.close()
