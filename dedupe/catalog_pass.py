@@ -17,13 +17,11 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, delete, func, insert, or_, select, text
+from sqlalchemy import Connection, func, or_, select, text
 
 from archive.catalog import Catalog
 from archive.catalog.models import (
     Article,
-    Cluster,
-    ClusterMember,
     DedupePair,
     Fingerprint,
     PassageSample,
@@ -243,9 +241,7 @@ def run_catalog_pass(
         raise ValueError(f"the catalog stores {STORED_BANDS} fingerprint bands, so its pass runs with k = "
                          f"{STORED_BANDS - 1}; k = {config.k} applies to `aidnews dedupe --input` only")
     if rebuild:
-        with catalog.session() as session, session.begin():
-            for model in (ClusterMember, Cluster, DedupePair, PassageSample, Fingerprint):
-                session.execute(delete(model))
+        catalog.forget_dedupe()
     source = CatalogSource(catalog, only_new=True)
     new, too_short = _fingerprint_new(catalog, source, config, progress)
     if progress:
@@ -285,17 +281,5 @@ def recluster(catalog: Catalog, source: CatalogSource, config: DedupeConfig) -> 
     involved = {k for c in confirmed for k in (c.a, c.b)}
     prepared = _prepared_from_rows(catalog, source, involved)
     result = assemble(prepared, confirmed, Verifier(source, prepared, config), config)
-    with catalog.session() as session, session.begin():
-        session.execute(delete(ClusterMember))
-        session.execute(delete(Cluster))
-        if result.clusters:
-            # One multi-row INSERT ... RETURNING, ids in the order of the clusters (SQLAlchemy 2).
-            ids = session.scalars(
-                insert(Cluster).returning(Cluster.id, sort_by_parameter_order=True),
-                [{"canonical_id": int(c.canonical)} for c in result.clusters],
-            ).all()
-            members = [{"article_id": int(m), "cluster_id": cluster_id}
-                       for cluster, cluster_id in zip(result.clusters, ids, strict=True) for m in cluster.members]
-            for start in range(0, len(members), WRITE_BATCH):
-                session.execute(insert(ClusterMember), members[start:start + WRITE_BATCH])
+    catalog.replace_clusters([(int(cl.canonical), [int(m) for m in cl.members]) for cl in result.clusters])
     return {"clusters": len(result.clusters), "pairs": len(confirmed)}

@@ -48,3 +48,18 @@ def test_a_second_pass_over_nothing_new_changes_nothing(tmp_path: Path) -> None:
     summary = catalog_pass.run_catalog_pass(catalog)
     assert summary["new_articles"] == 0 and summary["new_pairs"] == 0
     assert _outcome(catalog) == before
+
+
+def test_catalog_forgets_and_replaces_dedupe_results_in_one_transaction(tmp_path: Path) -> None:
+    from archive.catalog.models import Fingerprint, PassageSample
+
+    catalog = sample_catalog(tmp_path)
+    pairs, clusters = _outcome(catalog)
+    first = next(iter(clusters))
+    catalog.replace_clusters([(min(first), sorted(first))])
+    assert _outcome(catalog) == (pairs, {first})
+    catalog.forget_dedupe()
+    for model in (Fingerprint, PassageSample, DedupePair, Cluster, ClusterMember):
+        assert catalog.count(model) == 0
+    catalog_pass.run_catalog_pass(catalog)
+    assert _outcome(catalog) == (pairs, clusters)

@@ -11,12 +11,23 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, Table, create_engine, event, func, select
+from sqlalchemy import Connection, Engine, Table, create_engine, delete, event, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from archive.catalog.models import Article, Base, Capture, CrawlRun, Source
+from archive.catalog.models import (
+    Article,
+    Base,
+    Capture,
+    Cluster,
+    ClusterMember,
+    CrawlRun,
+    DedupePair,
+    Fingerprint,
+    PassageSample,
+    Source,
+)
 from archive.errors import CatalogError
 from archive.redact import redact_url
 from archive.warc_writer import RecordRef
@@ -198,6 +209,37 @@ class Catalog:
     def add_articles(self, rows: Sequence[dict[str, Any]]) -> None:
         """Insert articles keyed by their capture's record id (idempotent)."""
         self.insert_ignore(Article.__table__, rows, "record_id")
+
+    def forget_dedupe(self) -> None:
+        """Drop every near-duplicate result (fingerprints, samples, pairs, clusters): the next pass redoes all."""
+
+        def write() -> None:
+            with self.session() as session, session.begin():
+                for model in (ClusterMember, Cluster, DedupePair, PassageSample, Fingerprint):
+                    session.execute(delete(model))
+
+        self._write("forget the near-duplicate results", write)
+
+    def replace_clusters(self, clusters: Sequence[tuple[int, Sequence[int]]], batch: int = 5_000) -> None:
+        """Replace every cluster with ``(canonical article id, member article ids)``, in one transaction."""
+
+        def write() -> None:
+            with self.session() as session, session.begin():
+                session.execute(delete(ClusterMember))
+                session.execute(delete(Cluster))
+                if not clusters:
+                    return
+                # One multi-row INSERT ... RETURNING, ids in the order of the clusters (SQLAlchemy 2).
+                ids = session.scalars(
+                    insert(Cluster).returning(Cluster.id, sort_by_parameter_order=True),
+                    [{"canonical_id": canonical} for canonical, _ in clusters],
+                ).all()
+                members = [{"article_id": m, "cluster_id": cluster_id}
+                           for (_, ms), cluster_id in zip(clusters, ids, strict=True) for m in ms]
+                for start in range(0, len(members), batch):
+                    session.execute(insert(ClusterMember), members[start:start + batch])
+
+        self._write(f"store {len(clusters)} cluster(s)", write)
 
     def start_run(self, spider: str, sources: Sequence[str], source_id: str | None = None) -> int:
         def write() -> int:
