@@ -20,6 +20,31 @@ static inline uint64_t splitmix64(uint64_t z) {
     return z ^ (z >> 31);
 }
 
+/* Rolling polynomial over n-grams of code points: h_i = sum c_{i+j} P^(n-1-j), finished with splitmix64;
+ * the same values as dedupe.fingerprint.shingle_hashes_of_codes. */
+typedef struct {
+    const uint32_t *codes;
+    int n;
+    uint64_t top, rolling;
+} Roller;
+
+static inline void roller_start(Roller *r, const uint32_t *codes, int n) {
+    r->codes = codes;
+    r->n = n;
+    r->top = 1;
+    for (int j = 1; j < n; j++) r->top *= 1000003ULL;
+    r->rolling = 0;
+    for (int j = 0; j < n - 1; j++) r->rolling = r->rolling * 1000003ULL + codes[j];
+}
+
+/* The hash of the n-gram at i; call with i = 0, 1, 2, ... in turn (adds the newest term, drops the oldest). */
+static inline uint64_t roller_next(Roller *r, Py_ssize_t i) {
+    r->rolling = r->rolling * 1000003ULL + r->codes[i + r->n - 1];
+    uint64_t h = splitmix64(r->rolling);
+    r->rolling -= (uint64_t)r->codes[i] * r->top;
+    return h;
+}
+
 /* Letters and digits, the simhash's features (str.isalnum). */
 static inline int alphanumeric(Py_UCS4 ch) {
     /* Fast paths for the common cases; the Unicode database decides the rest. */
@@ -75,15 +100,10 @@ static PyObject *simhash_text(PyObject *self, PyObject *args) {
     }
     int has_zero = 0;
     uint64_t distinct = 0;
-    /* Rolling polynomial: h_i = sum c_{i+j} P^(n-1-j); drop the oldest term, add the newest. */
-    uint64_t top = 1;
-    for (int j = 1; j < n; j++) top *= 1000003ULL;
-    uint64_t rolling = 0;
-    for (int j = 0; j < n - 1; j++) rolling = rolling * 1000003ULL + codes[j];
+    Roller roller;
+    roller_start(&roller, codes, n);
     for (Py_ssize_t i = 0; i < count; i++) {
-        rolling = rolling * 1000003ULL + codes[i + n - 1];
-        uint64_t h = splitmix64(rolling);
-        rolling -= (uint64_t)codes[i] * top;
+        uint64_t h = roller_next(&roller, i);
         if (h == 0) {
             if (has_zero) continue;
             has_zero = 1;
@@ -147,14 +167,10 @@ static PyObject *passage_samples(PyObject *self, PyObject *args) {
         free(codes);
         return PyErr_NoMemory();
     }
-    uint64_t top = 1;
-    for (int j = 1; j < n; j++) top *= 1000003ULL;
-    uint64_t rolling = 0;
-    for (int j = 0; j < n - 1; j++) rolling = rolling * 1000003ULL + codes[j];
+    Roller roller;
+    roller_start(&roller, codes, n);
     for (Py_ssize_t i = 0; i < count; i++) {
-        rolling = rolling * 1000003ULL + codes[i + n - 1];
-        uint64_t h = splitmix64(rolling);
-        rolling -= (uint64_t)codes[i] * top;
+        uint64_t h = roller_next(&roller, i);
         if (h % rate) continue;
         if (found == room) {
             room *= 2;

@@ -48,15 +48,20 @@ body = "div#text"
 '''
 
 
-@pytest.fixture
-def seeds(tmp_path: Path) -> Path:
-    folder = tmp_path / "seeds"
+def write_big5_seeds(folder: Path) -> Path:
+    """A seeds folder holding only the Big5 source above."""
     folder.mkdir()
     (folder / "big5site.toml").write_text(SOURCE, encoding="utf-8")
     return folder
 
 
-def _spider(seeds: Path, **settings: object) -> tuple[SourceSpider, Crawler]:
+@pytest.fixture
+def seeds(tmp_path: Path) -> Path:
+    return write_big5_seeds(tmp_path / "seeds")
+
+
+def big5_spider(seeds: Path, **settings: object) -> tuple[SourceSpider, Crawler]:
+    """The configured spider over ``seeds``, in-process, with its crawler (no sample web, no conditional requests)."""
     crawler = get_crawler(ConfiguredSpider, {"AIDNEWS_SOURCES_DIR": str(seeds), "INCREMENTAL_ENABLED": False,
                                              "AIDNEWS_SAMPLE_WEB_URL": "", **settings})
     crawler._apply_settings()
@@ -75,7 +80,7 @@ def test_hint_applies_only_when_nothing_is_declared() -> None:
 
 @pytest.mark.parametrize("content_type", ["text/html", None])
 def test_spider_decodes_with_the_source_encoding_hint(seeds: Path, content_type: str | None) -> None:
-    spider, _ = _spider(seeds)
+    spider, _ = big5_spider(seeds)
     headers = {"Content-Type": content_type} if content_type else {}
     response = HtmlResponse(URL, body=BIG5_PAGE, headers=headers, request=Request(URL, meta={"source_id": "big5site"}))
     items = [i for i in spider.parse_article(response) if isinstance(i, ArticleItem)]
@@ -103,7 +108,7 @@ def _item(record_id: str | None, author: str = "记者") -> ArticleItem:
 
 
 def test_pipeline_drops_and_counts_an_article_without_a_record(tmp_path: Path, seeds: Path) -> None:
-    _, crawler = _spider(seeds)
+    _, crawler = big5_spider(seeds)
     pipeline = CatalogPipeline(catalog_url_for(tmp_path), crawler=crawler, flush_interval=0)
     with pytest.raises(DropItem, match="no WARC record"):
         pipeline.process_item(_item(None))

@@ -12,9 +12,8 @@ from scrapy.utils.test import get_crawler
 from crawler.history import _HISTORY, History, Previous, payload_digest, unchanged
 from crawler.incremental import UNCHANGED, IncrementalMiddleware
 from crawler.items import ArticleItem
-from crawler.spiders.configured import ConfiguredSpider
 from tests.helpers import exchange, pinned_writer
-from tests.test_crawler_articles import BIG5_PAGE, SOURCE, TITLE, URL
+from tests.test_crawler_articles import BIG5_PAGE, TITLE, URL, big5_spider, write_big5_seeds
 
 PAGE = "<html><head><meta charset='utf-8'></head><body><a href='/cn/news/202502/t20250217_1.html'>x</a></body></html>"
 LIST = "http://www.big5.example/"
@@ -84,12 +83,7 @@ def test_same_bytes_are_flagged_and_new_ones_pass(archived: tuple[History, Previ
 
 
 def test_the_spider_skips_an_unchanged_article(tmp_path: Path) -> None:
-    seeds = tmp_path / "seeds"
-    seeds.mkdir()
-    (seeds / "big5site.toml").write_text(SOURCE, encoding="utf-8")
-    crawler = get_crawler(ConfiguredSpider, {"AIDNEWS_SOURCES_DIR": str(seeds), "INCREMENTAL_ENABLED": False})
-    crawler._apply_settings()
-    spider = ConfiguredSpider.from_crawler(crawler, seeds=str(seeds))
+    spider, crawler = big5_spider(write_big5_seeds(tmp_path / "seeds"))
     request = Request(URL, meta={"source_id": "big5site"})
     fresh = HtmlResponse(URL, body=BIG5_PAGE, request=request)
     assert [i.title for i in spider.parse_article(fresh) if isinstance(i, ArticleItem)] == [TITLE]

@@ -7,26 +7,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from scrapy.http import HtmlResponse
-from scrapy.utils.test import get_crawler
 
 from archive.catalog import Catalog, catalog_url_for
 from crawler.history import History
 from crawler.items import ArticleItem
 from crawler.pipelines import CatalogPipeline
-from crawler.spiders.base import SourceSpider
-from crawler.spiders.configured import ConfiguredSpider
 from tests.helpers import exchange, pinned_writer
-from tests.test_crawler_articles import BIG5_PAGE, SOURCE, TITLE, URL
+from tests.test_crawler_articles import BIG5_PAGE, TITLE, URL, big5_spider, write_big5_seeds
 
 
 def test_pipeline_writes_captures_articles_and_the_run(tmp_path: Path) -> None:
-    seeds = tmp_path / "seeds"
-    seeds.mkdir()
-    (seeds / "big5site.toml").write_text(SOURCE, encoding="utf-8")
-    crawler = get_crawler(ConfiguredSpider, {"AIDNEWS_SOURCES_DIR": str(seeds), "INCREMENTAL_ENABLED": False})
-    crawler._apply_settings()
-    spider = ConfiguredSpider.from_crawler(crawler, seeds=str(seeds))
-    assert isinstance(spider, SourceSpider)
+    spider, crawler = big5_spider(write_big5_seeds(tmp_path / "seeds"))
     writer = pinned_writer(tmp_path / "warcs")
     ref = writer.write_exchange(exchange(URL, BIG5_PAGE, [(b"Content-Type", b"text/html")]))
     writer.close()

@@ -15,17 +15,14 @@ from crawler.sources import load_sources
 from sampleweb.process import SampleWebProcess
 from tests.conftest import BIN, ROOT, run_cli
 from tests.helpers import exchange, pinned_writer
-from tests.test_crawler_articles import BIG5_PAGE, SOURCE, TITLE, URL
+from tests.test_crawler_articles import BIG5_PAGE, TITLE, URL, write_big5_seeds
 
 QUIET = ["-s", "PROGRESS_ENABLED=0", "-s", "LOG_LEVEL=WARNING"]
 
 
 @pytest.fixture
 def seeds(tmp_path: Path) -> Path:
-    folder = tmp_path / "seeds"
-    folder.mkdir()
-    (folder / "big5site.toml").write_text(SOURCE, encoding="utf-8")
-    return folder
+    return write_big5_seeds(tmp_path / "seeds")
 
 
 def _killed_crawl(data: Path) -> str:
