@@ -18,8 +18,11 @@ def add_dedupe_parser(sub: Any) -> None:
     p.add_argument("--data", help="data folder (default: $AIDNEWS_DATA or ./data)")
     p.add_argument("--catalog", help="catalog URL")
     p.add_argument("--rebuild", action="store_true", help="forget stored fingerprints, pairs and clusters; redo all")
-    p.add_argument("--k", type=int, default=3, help="band index Hamming guarantee (default 3)")
-    p.add_argument("--workers", type=int, default=0, help="fingerprinting processes (default: one per core)")
+    p.add_argument("--k", type=int, default=3,
+                   help="band index: k+1 bands, every pair within k bits is a candidate (default 3; the catalog "
+                        "pass stores 4 bands, so only --input takes another value)")
+    p.add_argument("--workers", type=int, default=0,
+                   help="fingerprinting and verifying processes (default: one per core)")
     p.set_defaults(func=cmd_dedupe)
 
 
