@@ -56,8 +56,11 @@ def cmd_dedupe(args: argparse.Namespace) -> int:
             sys.stdout.write(text)
         return 0
     from aidnews.commands.common import open_catalog, paths_of
-    from dedupe.catalog_pass import run_catalog_pass
+    from dedupe.catalog_pass import STORED_BANDS, run_catalog_pass
 
+    if args.k != STORED_BANDS - 1:
+        raise UserError(f"--k {args.k}: the catalog stores {STORED_BANDS} fingerprint bands, so its pass runs with "
+                        f"--k {STORED_BANDS - 1}; other values apply to `aidnews dedupe --input`")
     catalog = open_catalog(paths_of(args))
     summary = run_catalog_pass(catalog, config, rebuild=args.rebuild, progress=_progress)
     print(f"dedupe: {summary['new_articles']} new articles fingerprinted, {summary['new_pairs']} new pairs, "

@@ -61,3 +61,10 @@ def test_duplicate_ids_and_missing_file(tmp_path: Path) -> None:
     assert "duplicate id" in run_cli("dedupe", "--input", str(docs)).stderr
     result = run_cli("dedupe", "--input", str(tmp_path / "nope.jsonl"))
     assert result.returncode == 2 and "cannot read" in result.stderr
+
+
+def test_catalog_pass_refuses_another_k_with_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    result = run_cli("dedupe", "--data", str(tmp_path / "data"), "--k", "2")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "--k 2: the catalog stores 4 fingerprint bands" in result.stderr
