@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -137,11 +138,17 @@ def _fingerprint_new(catalog: Catalog, source: CatalogSource, config: DedupeConf
         if len(pending) + len(short) >= WRITE_BATCH:
             _store_fingerprints(catalog, pending, short)
             new += pending
+            if len(new) > BULK_LOOKUPS and new[0].anchors:
+                # The bulk lookup reads samples back from the catalog; a million articles' samples held as
+                # Python ints would cost over a gigabyte.
+                new = [replace(p, anchors=()) for p in new]
             too_short += len(short)
             pending, short = [], []
             if progress and len(new) % 50_000 < WRITE_BATCH:
                 progress("fingerprinted", len(new))
     _store_fingerprints(catalog, pending, short)
+    if len(new) > BULK_LOOKUPS:
+        pending = [replace(p, anchors=()) for p in pending]
     return new + pending, too_short + len(short)
 
 
@@ -171,8 +178,12 @@ def _bulk_candidates(catalog: Catalog, new: list[Prepared], config: DedupeConfig
             "JOIN fingerprints fa ON fa.article_id = a.article_id "
             "JOIN fingerprints fo ON fo.article_id = o.article_id "
             "WHERE a.sample IN (SELECT sample FROM passage_samples GROUP BY sample "
-            "HAVING count(*) BETWEEN 2 AND :most) GROUP BY a.article_id, o.article_id"),
-            {"most": config.anchor_max_docs}).all()
+            "HAVING count(*) BETWEEN 2 AND :most) GROUP BY a.article_id, o.article_id "
+            # the in-memory rule (DedupeConfig.keeps_sample_pair), in SQL first so few rows come back
+            f"HAVING count(*) >= :shared AND count(*) >= :ratio * "
+            f"{_least_sql(catalog.dialect, 'min(fa.samples)', 'min(fo.samples)')}"),
+            {"most": config.anchor_max_docs, "shared": config.sample_min_shared,
+             "ratio": config.sample_min_ratio}).all()
         pairs.update(_kept_sample_pairs(shared, config))
         connection.execute(text("DROP TABLE dedupe_new"))
     return pairs
@@ -186,6 +197,10 @@ def _kept_sample_pairs(rows: Iterable[Any], config: DedupeConfig) -> set[tuple[i
     table = np.array([tuple(r) for r in rows], dtype=np.int64)
     kept = config.keeps_sample_pair(table[:, 2], np.minimum(table[:, 3], table[:, 4]))
     return {(min(a, b), max(a, b)) for a, b in table[kept][:, :2].tolist()}
+
+
+def _least_sql(dialect: str, a: str, b: str) -> str:
+    return f"least({a}, {b})" if dialect == "postgresql" else f"min({a}, {b})"  # SQLite's two-argument min
 
 
 def _new_id_table(connection: Connection, keys: list[int]) -> None:
