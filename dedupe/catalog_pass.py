@@ -128,7 +128,7 @@ def _fingerprint_new(catalog: Catalog, source: CatalogSource, config: DedupeConf
     new: list[Prepared] = []
     pending: list[Prepared] = []
     short: list[int] = []
-    too_short = 0
+    too_short = stripped = 0
     for chunk in prepare_all(source, config):
         for p in chunk:
             if isinstance(p, Prepared):
@@ -138,18 +138,24 @@ def _fingerprint_new(catalog: Catalog, source: CatalogSource, config: DedupeConf
         if len(pending) + len(short) >= WRITE_BATCH:
             _store_fingerprints(catalog, pending, short)
             new += pending
-            if len(new) > BULK_LOOKUPS and new[0].anchors:
+            if len(new) > BULK_LOOKUPS:
                 # The bulk lookup reads samples back from the catalog; a million articles' samples held as
                 # Python ints would cost over a gigabyte.
-                new = [replace(p, anchors=()) for p in new]
+                new[stripped:] = _without_samples(new[stripped:])
+                stripped = len(new)
             too_short += len(short)
             pending, short = [], []
             if progress and len(new) % 50_000 < WRITE_BATCH:
                 progress("fingerprinted", len(new))
     _store_fingerprints(catalog, pending, short)
+    new += pending
     if len(new) > BULK_LOOKUPS:
-        pending = [replace(p, anchors=()) for p in pending]
-    return new + pending, too_short + len(short)
+        new[stripped:] = _without_samples(new[stripped:])
+    return new, too_short + len(short)
+
+
+def _without_samples(prepared: list[Prepared]) -> list[Prepared]:
+    return [replace(p, anchors=()) if p.anchors else p for p in prepared]
 
 
 def _hamming_sql(dialect: str, a: str, b: str) -> str:

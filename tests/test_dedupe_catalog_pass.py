@@ -63,3 +63,15 @@ def test_catalog_forgets_and_replaces_dedupe_results_in_one_transaction(tmp_path
         assert catalog.count(model) == 0
     catalog_pass.run_catalog_pass(catalog)
     assert _outcome(catalog) == (pairs, clusters)
+
+
+def test_a_bulk_pass_holds_no_samples_in_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Samples are read back from the catalog by the bulk lookup; held as Python ints they cost gigabytes."""
+    from dedupe.engine import DedupeConfig
+
+    catalog = sample_catalog(tmp_path)
+    catalog.forget_dedupe()
+    monkeypatch.setattr(catalog_pass, "BULK_LOOKUPS", 5)
+    monkeypatch.setattr(catalog_pass, "WRITE_BATCH", 20)
+    new, _ = catalog_pass._fingerprint_new(catalog, catalog_pass.CatalogSource(catalog), DedupeConfig(), None)
+    assert len(new) > 20 and not any(p.anchors for p in new)
