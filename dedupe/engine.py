@@ -88,6 +88,10 @@ class DedupeConfig:
         if self.anchor_max_docs < 2:
             raise ValueError(f"anchor_max_docs must be >= 2, got {self.anchor_max_docs}")
 
+    @property
+    def processes(self) -> int:
+        """Worker processes for fingerprinting and verifying: ``workers``, or one per core (up to 8)."""
+        return self.workers or min(os.cpu_count() or 1, 8)
 
     def keeps_sample_pair(self, shared: npt.NDArray[np.int64], fewer: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
         """Which pairs go to verification: ``shared`` samples in common, ``fewer`` samples in the smaller text."""
@@ -388,7 +392,7 @@ def prepare_all(source: DocumentSource, config: DedupeConfig) -> Iterator[list[P
     second = next(chunks, None)
     if second is None:
         return
-    workers = config.workers or min(os.cpu_count() or 1, 8)
+    workers = config.processes
     if workers <= 1:
         yield _prepare_chunk((second, config))
         for chunk in chunks:
@@ -470,7 +474,7 @@ def find_duplicates(
     if progress:
         progress("candidates", len(candidates))
     verifier = Verifier(source, prepared, config)
-    confirmed = verify_all(verifier, candidates, band, config.workers or min(os.cpu_count() or 1, 8))
+    confirmed = verify_all(verifier, candidates, band, config.processes)
     return assemble(prepared, confirmed, verifier, config, skipped, len(candidates))
 
 

@@ -184,10 +184,10 @@ def _is_spam(line: str, first: bool) -> bool:
     """
     if "|" not in line and "｜" not in line and "_" not in line and (not first or "," not in line):
         return False  # most lines: no separator at all, decided without a regex
-    separators = len((_KEYWORD_SEPARATORS if first else _SPAM_SEPARATORS).findall(line))
-    if separators < 3 or (first and _SENTENCE_END.search(line)):
+    pattern = _KEYWORD_SEPARATORS if first else _SPAM_SEPARATORS
+    if len(pattern.findall(line)) < 3 or (first and _SENTENCE_END.search(line)):
         return False
-    segments = [s for s in (_KEYWORD_SEPARATORS if first else _SPAM_SEPARATORS).split(line) if s.strip()]
+    segments = [s for s in pattern.split(line) if s.strip()]
     # Keywords are a few characters each; a caption's comma clauses run longer.
     return sum(len(s) for s in segments) / max(len(segments), 1) < (14 if first else 30)
 

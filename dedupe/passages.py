@@ -87,13 +87,12 @@ def text_samples(text: str, gram: int = SAMPLE_GRAM, rate: int = SAMPLE_RATE) ->
 
 @dataclass(frozen=True)
 class Passage:
-    """One aligned run: where it starts and ends in each text (comparable characters), and grams matched."""
+    """One aligned run: where it starts and ends in each text (comparable characters)."""
 
     a_start: int
     a_end: int
     b_start: int
     b_end: int
-    matched: int
 
     @property
     def chars(self) -> int:
@@ -193,12 +192,10 @@ def align_indexed(a: GramIndex, b: GramIndex, gram: int = ALIGN_GRAM, max_gap: i
     chain = list(range(len(b_pos))) if bool(np.all(pb[1:] > pb[:-1])) else _increasing_chain(b_pos)
     passages: list[Passage] = []
     start = prev = chain[0]
-    matched = 1
     for i in chain[1:]:
         if a_pos[i] - a_pos[prev] > max_gap or b_pos[i] - b_pos[prev] > max_gap:
-            passages.append(Passage(a_pos[start], a_pos[prev] + gram, b_pos[start], b_pos[prev] + gram, matched))
-            start, matched = i, 0
+            passages.append(Passage(a_pos[start], a_pos[prev] + gram, b_pos[start], b_pos[prev] + gram))
+            start = i
         prev = i
-        matched += 1
-    passages.append(Passage(a_pos[start], a_pos[prev] + gram, b_pos[start], b_pos[prev] + gram, matched))
+    passages.append(Passage(a_pos[start], a_pos[prev] + gram, b_pos[start], b_pos[prev] + gram))
     return Alignment(tuple(passages), a.length, b.length)
