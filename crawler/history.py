@@ -12,20 +12,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
 from archive.catalog import Catalog
-from archive.catalog.models import Capture
 from archive.errors import ArchiveError
 from archive.warc_reader import StoredResponse, load_response
-from crawler.locations import catalog_url, warc_dir
+from crawler.locations import open_catalog, warc_dir
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -75,22 +72,16 @@ class History:
         self._stored = lru_cache(maxsize=512)(self._load)
 
     @classmethod
-    def load(cls, catalog_url: str, warcs: Path, source_ids: list[str]) -> History:
-        known: dict[str, Previous] = {}
+    def load(cls, open_catalog: Callable[[], Catalog], warcs: Path, source_ids: list[str]) -> History:
         try:
-            catalog = Catalog(catalog_url)
+            catalog = open_catalog()
+            try:
+                known = {row[0]: Previous(*row) for row in catalog.ok_responses(source_ids)}  # later ones win
+            finally:
+                catalog.close()
         except ArchiveError as exc:
             logger.warning("no history for an incremental crawl: %s", exc)
             return cls({}, warcs)
-        with catalog.session() as session:
-            rows = session.execute(
-                select(Capture.url, Capture.filename, Capture.offset, Capture.length, Capture.digest, Capture.timestamp)
-                .where(Capture.status == 200, Capture.record_type == "response", Capture.source_id.in_(source_ids))
-                .order_by(Capture.timestamp, Capture.id)
-            )
-            for row in rows:
-                known[row.url] = Previous(*row)  # later captures win
-        catalog.close()
         return cls(known, warcs)
 
     def get(self, url: str) -> Previous | None:
@@ -131,7 +122,7 @@ def crawl_history(crawler: Crawler, source_ids: Sequence[str]) -> History:
     if history is None:
         settings = crawler.settings
         if settings.getbool("INCREMENTAL_ENABLED") and settings.getbool("CATALOG_ENABLED"):
-            history = History.load(catalog_url(settings), warc_dir(settings), list(source_ids))
+            history = History.load(lambda: open_catalog(settings), warc_dir(settings), list(source_ids))
         else:
             history = History({}, warc_dir(settings))
         setattr(crawler, _HISTORY, history)

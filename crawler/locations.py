@@ -12,6 +12,7 @@ from pathlib import Path
 
 from scrapy.settings import BaseSettings
 
+from archive.catalog import Catalog
 from crawler.environment import data_root, default_catalog_url
 
 logger = logging.getLogger(__name__)
@@ -57,3 +58,9 @@ def sample_web_url(settings: BaseSettings) -> str:
 
 def catalog_url(settings: BaseSettings) -> str:
     return str(settings.get("CATALOG_URL") or default_catalog_url(data_dir(settings)))
+
+
+def open_catalog(settings: BaseSettings) -> Catalog:
+    """The crawl's catalog, retried as the settings say (CATALOG_RETRIES, CATALOG_RETRY_BACKOFF)."""
+    return Catalog(catalog_url(settings), retries=settings.getint("CATALOG_RETRIES"),
+                   backoff=settings.getfloat("CATALOG_RETRY_BACKOFF"))

@@ -62,11 +62,18 @@ class CatalogPipeline:
         return pipeline
 
     def spider_opened(self, spider: Spider) -> None:
-        self.catalog = Catalog(self.catalog_url, retries=self.retries, backoff=self.backoff)
         sources = getattr(spider, "sources", [])
-        self.catalog.upsert_sources(catalog_rows(sources))
         self.hosts = {h: s.id for s in sources for h in s.hosts}
-        self.run_ids = {s.id: self.catalog.start_run(spider.name, [s.id], s.id) for s in sources}
+        try:
+            self.catalog = Catalog(self.catalog_url, retries=self.retries, backoff=self.backoff)
+            self.catalog.upsert_sources(catalog_rows(sources))
+            self.run_ids = {s.id: self.catalog.start_run(spider.name, [s.id], s.id) for s in sources}
+        except CatalogError as exc:
+            # Unreachable past every retry: a crawl that went on would archive pages no catalog knows of
+            # and still exit 0, so it stops here, before the first fetch.
+            self.catalog = None
+            self._stop("catalog unavailable when the crawl started, stopping it", exc)
+            return
         self.counts = {s.id: {"pages": 0, "articles": 0, "revisits": 0} for s in sources}
         if self.flush_interval > 0:
             # A partial batch is written within seconds, so a killed crawler loses little of the catalog
@@ -108,12 +115,15 @@ class CatalogPipeline:
             # The catalog stayed unavailable through every retry (Catalog.retrying): stop fetching.
             # Nothing is lost: the rows stay buffered for one more try at close, and every record is
             # in the WARC files, from which `aidnews index` rebuilds captures and articles.
-            self.failed = True
-            logger.error("catalog write failed after retries, stopping the crawl: %s", exc)
-            if self.crawler and self.crawler.stats:
-                self.crawler.stats.inc_value("catalog/write_error")
-            if self.crawler and self.crawler.engine and self.crawler.spider:
-                self.crawler.engine.close_spider(self.crawler.spider, "catalog_error")
+            self._stop("catalog write failed after retries, stopping the crawl", exc)
+
+    def _stop(self, why: str, exc: CatalogError) -> None:
+        self.failed = True
+        logger.error("%s: %s", why, exc)
+        if self.crawler and self.crawler.stats:
+            self.crawler.stats.inc_value("catalog/write_error")
+        if self.crawler and self.crawler.engine and self.crawler.spider:
+            self.crawler.engine.close_spider(self.crawler.spider, "catalog_error")
 
     def _write_buffers(self, catalog: Catalog) -> None:
         # Captures first: articles reference them by record id. Buffers are cleared only once

@@ -99,7 +99,7 @@ def test_a_crawl_survives_postgresql_dropping_its_connections(sample_web, tmp_pa
         stdout=(tmp_path / "out").open("w"), stderr=(tmp_path / "err").open("w"), text=True)  # files: logs are long
     drops = 0
     while crawl.poll() is None:
-        time.sleep(0.4)
+        time.sleep(0.25)  # often enough that connections drop during the migration and the first writes too
         _terminate_backends(database)
         drops += 1
     out, err = (tmp_path / "out").read_text(), (tmp_path / "err").read_text()
@@ -112,6 +112,16 @@ def test_a_crawl_survives_postgresql_dropping_its_connections(sample_web, tmp_pa
     assert len(catalog.articles()) == scraped
     print(f"\npostgresql: {drops} times every connection dropped during the crawl; {len(records)} records, "
           f"{scraped} articles, none lost")
+
+
+def test_a_catalog_unreachable_at_the_start_stops_the_crawl_with_an_error(sample_web, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # Nothing listens on port 9 (discard) on loopback: every connection is refused.
+    crawl = run_cli("crawl", "--data", str(tmp_path / "data"), "--catalog", "postgresql+psycopg://postgres@127.0.0.1:9/x",
+                    "--sample-web", sample_web.url, "-s", "PROGRESS_ENABLED=0", "-s", "CATALOG_RETRIES=1",
+                    "-s", "CATALOG_RETRY_BACKOFF=0.05")
+    assert crawl.returncode == 1, crawl.stderr[-2000:]
+    assert "catalog unavailable when the crawl started" in crawl.stderr
+    assert "stopped early" in crawl.stderr and "catalog_error" in crawl.stderr
 
 
 def test_a_long_sqlite_lock_stops_the_crawl_cleanly_and_index_recovers(sample_web, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

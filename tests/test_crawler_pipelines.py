@@ -34,7 +34,7 @@ def test_pipeline_writes_captures_articles_and_the_run(tmp_path: Path) -> None:
     assert [(a.title, a.record_id) for a in catalog.articles()] == [(TITLE, ref.record_id)]
     [run] = catalog.runs()
     assert (run.source_id, run.status, run.pages, run.articles) == ("big5site", "finished", 1, 1)
-    history = History.load(catalog_url_for(tmp_path), tmp_path / "warcs", ["big5site"])
+    history = History.load(lambda: Catalog(catalog_url_for(tmp_path)), tmp_path / "warcs", ["big5site"])
     previous = history.get(URL)
     assert previous is not None and previous.digest == ref.digest
     stored = history.stored(previous)

@@ -51,17 +51,19 @@ def run(args: argparse.Namespace) -> int:
         result = run_crawl(paths, args.sources, args.sample_web, overrides, seeds_of(args), redis, log_file)
     except SourceError as exc:
         raise UserError(str(exc)) from exc
+    stats_written = True
     try:
         result.write_stats(paths.crawl_stats)
-    except OSError as exc:  # a full or read-only disk: the crawl's own outcome matters more
+    except OSError as exc:  # a full or read-only disk: report the crawl's outcome first, then fail
         print(f"aidnews: cannot write {paths.crawl_stats}: {exc}", file=sys.stderr)
+        stats_written = False
     print(f"crawl: {result.total('response_received_count')} pages, {result.total('item_scraped_count')} articles, "
           f"{len(result.warc_files)} WARC files, {result.failed_fetches} failed fetches, {result.errors} errors "
           f"(stats: {paths.crawl_stats}, log: {log_file})")
     if result.failed:
         print(f"aidnews: crawl stopped early: {', '.join(result.failed)}", file=sys.stderr)
         return EXIT_FAILED
-    return 0
+    return 0 if stats_written else EXIT_FAILED  # a scheduled job must notice a disk that is full
 
 
 def _run_distributed(args: argparse.Namespace) -> int:

@@ -140,10 +140,14 @@ class Catalog:
         """Apply Alembic migrations up to ``revision``."""
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
-        try:
+
+        def migrate() -> None:  # one transaction: a retry after a dropped connection starts clean
             with self.engine.begin() as connection:
                 config.attributes["connection"] = connection
                 command.upgrade(config, revision)
+
+        try:
+            self.retrying("migrate", migrate)
         except SQLAlchemyError as exc:
             raise CatalogError(redact_url(f"cannot migrate catalog {self.url!r}: {exc}")) from exc
 
@@ -292,6 +296,15 @@ class Catalog:
     def count(self, model: type[Base]) -> int:
         with self.session() as session:
             return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+    def ok_responses(self, source_ids: Sequence[str]) -> list[tuple[str, str, int, int, str, str]]:
+        """(url, filename, offset, length, digest, 14-digit timestamp) of every 200 response of these sources, oldest first."""
+        with self.session() as session:
+            rows = session.execute(
+                select(Capture.url, Capture.filename, Capture.offset, Capture.length, Capture.digest, Capture.timestamp)
+                .where(Capture.status == 200, Capture.record_type == "response", Capture.source_id.in_(source_ids))
+                .order_by(Capture.timestamp, Capture.id))
+            return [tuple(row) for row in rows]  # type: ignore[misc]
 
     def captures(self) -> list[Capture]:
         with self.session() as session:

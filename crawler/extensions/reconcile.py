@@ -9,6 +9,7 @@ with the sources of the crawl's seeds folder, so a resumed crawl (``aidnews craw
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from scrapy import Spider, signals
@@ -18,7 +19,7 @@ from scrapy.exceptions import NotConfigured
 from archive.catalog import Catalog
 from archive.errors import ArchiveError
 from crawler.errors import SourceError
-from crawler.locations import catalog_url, sources_dir, warc_dir
+from crawler.locations import open_catalog, sources_dir, warc_dir
 from crawler.reconcile import reconcile
 from crawler.sources import load_sources
 
@@ -30,9 +31,9 @@ class ReconcileExtension:
 
     With two spiders in one process the second finds nothing left to repair: a quick no-op."""
 
-    def __init__(self, warcs: Path, catalog_url: str, seeds: Path) -> None:
+    def __init__(self, warcs: Path, open_catalog: Callable[[], Catalog], seeds: Path) -> None:
         self.warcs = warcs
-        self.catalog_url = catalog_url
+        self.open_catalog = open_catalog
         self.seeds = seeds
 
     @classmethod
@@ -42,7 +43,7 @@ class ReconcileExtension:
             raise NotConfigured("RECONCILE_ENABLED is off")
         if not settings.getbool("CATALOG_ENABLED"):
             raise NotConfigured("CATALOG_ENABLED is off: no catalog to reconcile")
-        extension = cls(warc_dir(settings), catalog_url(settings), sources_dir(settings))
+        extension = cls(warc_dir(settings), lambda: open_catalog(settings), sources_dir(settings))
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         return extension
 
@@ -52,7 +53,7 @@ class ReconcileExtension:
         seeds = getattr(spider, "seeds_dir", None) or self.seeds
         try:
             sources = load_sources(seeds)
-            catalog = Catalog(self.catalog_url)
+            catalog = self.open_catalog()
         except (SourceError, ArchiveError) as exc:
             logger.warning("no resume step: %s", exc)  # the spider reports a bad seeds folder itself
             return
