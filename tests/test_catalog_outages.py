@@ -78,6 +78,15 @@ def test_a_lock_that_outlasts_the_retries_is_a_clear_error(tmp_path: Path, monke
     assert catalog.count(Capture) == 2
 
 
+def test_a_migration_waits_for_a_locked_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store, "SQLITE_BUSY_MS", 100)
+    holder = _hold_lock(tmp_path / "catalog.sqlite", 1.0)  # held while the schema is created
+    catalog = Catalog(f"sqlite:///{tmp_path / 'catalog.sqlite'}", retries=6, backoff=0.2)
+    holder.join()
+    catalog.add_captures(_refs(tmp_path, 1))
+    assert catalog.count(Capture) == 1
+
+
 def _terminate_backends(database: str) -> None:
     _admin(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}' AND pid <> pg_backend_pid()")
 
@@ -98,8 +107,10 @@ def test_a_crawl_survives_postgresql_dropping_its_connections(sample_web, tmp_pa
          "-s", "PROGRESS_ENABLED=0", "-s", "CATALOG_BATCH_SIZE=5", "-s", "CATALOG_RETRY_BACKOFF=0.2"],
         stdout=(tmp_path / "out").open("w"), stderr=(tmp_path / "err").open("w"), text=True)  # files: logs are long
     drops = 0
+    while crawl.poll() is None and not list(data.glob("warcs/*")):
+        time.sleep(0.02)  # from the first record on: the migration's retry has its own test below
     while crawl.poll() is None:
-        time.sleep(0.25)  # often enough that connections drop during the migration and the first writes too
+        time.sleep(0.25)
         _terminate_backends(database)
         drops += 1
     out, err = (tmp_path / "out").read_text(), (tmp_path / "err").read_text()

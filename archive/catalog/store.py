@@ -48,11 +48,12 @@ def catalog_url_for(data_dir: Path) -> str:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
+    # First: switching to WAL needs the lock too, and must wait as long as every other statement.
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
     # WAL lets a reader (replay, report) work while a crawl writes.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
     cursor.close()
     # The dedupe pass filters band matches by Hamming distance in SQL (PostgreSQL has bit_count).
     dbapi_connection.create_function("aidnews_hamming", 2, _hamming_hex, deterministic=True)
