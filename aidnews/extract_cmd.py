@@ -69,8 +69,6 @@ def _drop_site_templates(rows: list[dict[str, str | None]]) -> None:
 
 def run(args: argparse.Namespace, out: IO[str] | None = None, err: IO[str] | None = None) -> int:
     """Run `aidnews extract` with parsed ``args``; returns the exit status."""
-    from dedupe.extract import extract
-
     out = out or sys.stdout
     err = err or sys.stderr
     pages: list[str] = list(args.page or [])
@@ -79,44 +77,61 @@ def run(args: argparse.Namespace, out: IO[str] | None = None, err: IO[str] | Non
             raise ExtractUsageError("--warc needs --jsonl")
         if pages:
             raise ExtractUsageError("give either --warc or HTML files, not both")
-        path = Path(args.warc)
-        if not path.is_file():
-            raise ExtractUsageError(f"cannot read {path}: no such file")
-        rows: list[dict[str, str | None]] = []
-        try:
-            for url, date, content_type, body in _warc_pages(path):
-                rows.append({"url": url, "date": date, **extract(body, url or None, content_type).as_json()})
-        except Exception as exc:  # warcio raises many kinds on a damaged file
-            raise ExtractUsageError(f"cannot read {path}: {exc}") from exc
-        _drop_site_templates(rows)
-        for row in rows:
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
-        return 0
+        return _run_warc(Path(args.warc), out)
     if not pages:
         raise ExtractUsageError("give an HTML file (or --warc FILE --jsonl)")
     if args.jsonl:
         if args.url and len(pages) > 1:
             raise ExtractUsageError("--url names one page; give it with one file only")
-        status = 0
-        for name in pages:
-            try:
-                body = Path(name).read_bytes()
-            except OSError as exc:
-                err.write(f"aidnews: error: cannot read {name}: {exc.strerror}\n")
-                status = 1
-                continue
-            row = {"file": name, **extract(body, args.url).as_json()}
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
-        return status
+        return _run_files(pages, args.url, out, err)
     if len(pages) > 1:
         raise ExtractUsageError("several files need --jsonl")
-    path = Path(pages[0])
+    return _run_page(Path(pages[0]), args.url, args.json, out)
+
+
+def _run_warc(path: Path, out: IO[str]) -> int:
+    """Every HTML response of a WARC file, one JSON line each, with site templates dropped."""
+    from dedupe.extract import extract
+
+    if not path.is_file():
+        raise ExtractUsageError(f"cannot read {path}: no such file")
+    rows: list[dict[str, str | None]] = []
+    try:
+        for url, date, content_type, body in _warc_pages(path):
+            rows.append({"url": url, "date": date, **extract(body, url or None, content_type).as_json()})
+    except Exception as exc:  # warcio raises many kinds on a damaged file
+        raise ExtractUsageError(f"cannot read {path}: {exc}") from exc
+    _drop_site_templates(rows)
+    for row in rows:
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return 0
+
+
+def _run_files(pages: list[str], url: str | None, out: IO[str], err: IO[str]) -> int:
+    """One JSON line per file; an unreadable file is one error line and status 1, the others go on."""
+    from dedupe.extract import extract
+
+    status = 0
+    for name in pages:
+        try:
+            body = Path(name).read_bytes()
+        except OSError as exc:
+            err.write(f"aidnews: error: cannot read {name}: {exc.strerror}\n")
+            status = 1
+            continue
+        out.write(json.dumps({"file": name, **extract(body, url).as_json()}, ensure_ascii=False) + "\n")
+    return status
+
+
+def _run_page(path: Path, url: str | None, as_json: bool, out: IO[str]) -> int:
+    from dedupe.extract import extract
+
     try:
         body = path.read_bytes()
     except OSError as exc:
         raise ExtractUsageError(f"cannot read {path}: {exc.strerror}") from exc
-    found = extract(body, args.url)
-    if args.json:
+    found = extract(body, url)
+    if as_json:
         out.write(json.dumps(found.as_json(), ensure_ascii=False, indent=1) + "\n")
     else:
         out.write(f"title:     {found.title}\npublished: {found.published}\nsource:    {found.source}\n"

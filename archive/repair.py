@@ -39,7 +39,7 @@ def complete_length(path: Path) -> int:
                     break  # warcio lost track of where records are: keep what came before
                 last = (offset, length)
                 end = offset + length
-    except Exception as exc:  # noqa: BLE001 - a torn tail raises one of many errors; keep what was complete
+    except Exception as exc:  # a torn tail raises one of many errors; keep what was complete
         logger.info("%s: stops being readable after byte %d (%s)", path.name, end, exc)
     if last[1] and not whole_gzip_member(path, *last):
         end = last[0]  # warcio read a member cut short as if it ended there

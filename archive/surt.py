@@ -22,6 +22,7 @@ import re
 import socket
 import struct
 from datetime import UTC, datetime
+from typing import NamedTuple
 from urllib.parse import SplitResultBytes, quote_from_bytes, unquote_to_bytes
 
 _SCHEME = re.compile(rb"^[a-zA-Z][a-zA-Z0-9+\-.]*:")
@@ -95,7 +96,15 @@ def _sorted_query(query: bytes) -> bytes:
     return b"&".join(b"=".join(p) for p in parts)
 
 
-def _surt_bytes(url: bytes) -> bytes:
+class _Parts(NamedTuple):
+    scheme: bytes
+    host: bytes | None
+    port: int | None
+    path: bytes | None
+    query: bytes | None
+
+
+def _split(url: bytes) -> _Parts:
     url = _LINE_SPACE.sub(b"", url.strip())
     if not url:
         raise ValueError("nothing but white space")  # surt fails here too
@@ -108,35 +117,48 @@ def _surt_bytes(url: bytes) -> bytes:
     if netloc.endswith(b":"):  # a host followed by ':' and no port
         netloc = netloc.rstrip(b":")
     parts = SplitResultBytes(match.group(2) or b"", netloc, match.group(6) or b"", match.group(8) or b"", b"")
-    scheme = parts.scheme
     port = parts.port or None  # ValueError for a port that is not a number in range, as in surt
-    host: bytes | None = parts.hostname or None
-    path: bytes | None = parts.path or None
-    query: bytes | None = parts.query or None
-    if scheme.startswith(b"http") and host is None and path is not None:
+    host, path = parts.hostname or None, parts.path or None
+    if parts.scheme.startswith(b"http") and host is None and path is not None:
         # http:////host/path: the host is the first path segment
         head, _, rest = path.lstrip(b"/").partition(b"/")
         host, path = head, b"/" + rest
+    return _Parts(parts.scheme, host, port, path, parts.query or None)
 
-    # Google's canonicaliser
-    if query:
-        query = _escape(_unescape(query))
-    if host:
-        host = _unescape(host)
-        if not host.isascii():
-            try:
-                host = host.decode("utf-8", "ignore").encode("idna")
-            except ValueError:
-                pass
-        host = host.replace(b"..", b".").strip(b".")
-        host = _numeric_host(host) or _escape(host.lower())
-    if path is not None:
-        path = _unescape(path)
+
+def _canonical_host(host: bytes) -> bytes:
+    host = _unescape(host)
+    if not host.isascii():
+        try:
+            host = host.decode("utf-8", "ignore").encode("idna")
+        except ValueError:
+            pass
+    host = host.replace(b"..", b".").strip(b".")
+    return _numeric_host(host) or _escape(host.lower())
+
+
+def _google(parts: _Parts) -> _Parts:
+    """Google's canonicaliser: escapes, IDNA and numeric hosts, dot segments."""
+    query = _escape(_unescape(parts.query)) if parts.query else parts.query
+    host = _canonical_host(parts.host) if parts.host else parts.host
+    path = _unescape(parts.path) if parts.path is not None else None
     if host:
         path = _normal_path(path or b"")
     path = _escape(path) if path is not None else None
+    return parts._replace(host=host, path=path, query=query)
 
-    # the Internet Archive's canonicaliser
+
+def _without_sessions(value: bytes, patterns: tuple[re.Pattern[bytes], ...], query: bool) -> bytes:
+    for pattern in patterns:
+        found = pattern.match(value)
+        if found:
+            value = found.group(1) + (found.group(2) or b"" if query else found.group(3))
+    return value
+
+
+def _archive(parts: _Parts) -> _Parts:
+    """The Internet Archive's canonicaliser: lower case, no www, default port, session ids or slash."""
+    scheme, host, port, path, query = parts
     if host:
         host = host.lower()
         if scheme != b"dns":
@@ -145,20 +167,16 @@ def _surt_bytes(url: bytes) -> bytes:
     if port is not None and port == _DEFAULT_PORTS.get(scheme.lower(), 0):
         port = None
     if path:
-        path = path.lower()
-        for pattern in _PATH_SESSION:
-            found = pattern.match(path)
-            if found:
-                path = found.group(1) + found.group(3)
+        path = _without_sessions(path.lower(), _PATH_SESSION, query=False)
         if path.endswith(b"/") and len(path) > 1:
             path = path[:-1]
     if query:
-        for pattern in _QUERY_SESSION:
-            found = pattern.match(query)
-            if found:
-                query = found.group(1) + found.group(2) if found.group(2) else found.group(1)
-        query = _sorted_query(query.lower()) or None
+        query = _sorted_query(_without_sessions(query, _QUERY_SESSION, query=True).lower()) or None
+    return _Parts(scheme, host, port, path, query)
 
+
+def _surt_bytes(url: bytes) -> bytes:
+    scheme, host, port, path, query = _archive(_google(_split(url)))
     key = b",".join(reversed(host.split(b"."))) if host else scheme + b":"
     if host:
         key += b"" if port is None else b":%d" % port

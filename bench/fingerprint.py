@@ -17,11 +17,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import simhash as reference  # noqa: E402
+import simhash as reference
 
-from bench.corpus import articles  # noqa: E402
-from bench.report import publish  # noqa: E402
-from dedupe import fingerprint  # noqa: E402
+from bench.corpus import articles
+from bench.report import publish
+from dedupe import fingerprint
 
 
 def best_of(runs: int, func) -> float:  # type: ignore[no-untyped-def]

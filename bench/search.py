@@ -20,9 +20,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.report import write_section  # noqa: E402
-from dedupe.cluster import components  # noqa: E402
-from dedupe.index import BandIndex  # noqa: E402
+from bench.report import write_section
+from dedupe.cluster import components
+from dedupe.index import BandIndex
 
 
 def fingerprints(count: int, copies: float = 0.1, seed: int = 5) -> np.ndarray:

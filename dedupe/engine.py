@@ -506,19 +506,13 @@ def assemble(
         kept, dropped = split_weak(group, canonical, direct, verifier.too_far)
         if dropped:
             split += 1
-            sub: UnionFind[int] = UnionFind()
-            dropped_set = set(dropped)
-            for a, b in direct:
-                if a in dropped_set and b in dropped_set:
-                    sub.union(a, b)
-            groups.extend(g for g in sub.groups() if len(g) > 1)
+            groups.extend(_linked_groups(dropped, direct))
         if len(kept) < 2:
             continue
         kept_set = set(kept)
-        pairs = []
-        for a, b in sorted({pair for k in kept for pair in pairs_of.get(k, ())}):
-            if a in kept_set and b in kept_set:
-                pairs.append(_pair(prepared, pair_info[(a, b)]))
+        pairs = [_pair(prepared, pair_info[(a, b)])
+                 for a, b in sorted({pair for k in kept for pair in pairs_of.get(k, ())})
+                 if a in kept_set and b in kept_set]
         clusters.append(ClusterResult(prepared.id(canonical), sorted(prepared.id(k) for k in kept), pairs))
     clusters.sort(key=lambda c: c.canonical)
     repeated = prepared.repeated()
@@ -531,6 +525,16 @@ def assemble(
              "candidates": candidates, "confirmed_pairs": len(confirmed), "clusters": len(clusters),
              "weak_splits": split}
     return DedupeResult(clusters, all_pairs, repeated, prepared, stats)
+
+
+def _linked_groups(members: list[int], direct: set[tuple[int, int]]) -> list[list[int]]:
+    """The groups of two or more that direct pairs link among ``members`` (what a weak-link split left out)."""
+    sub: UnionFind[int] = UnionFind()
+    inside = set(members)
+    for a, b in direct:
+        if a in inside and b in inside:
+            sub.union(a, b)
+    return [g for g in sub.groups() if len(g) > 1]
 
 
 def _pair(prepared: PreparedSet, c: Confirmed) -> Pair:

@@ -165,35 +165,14 @@ def parse_published(text: str, year: int | None = None) -> str | None:
     """
     if not text:
         return None
-    iso = re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})", text)
+    iso = _iso_moment(text)
     if iso:
-        try:
-            return datetime.fromisoformat(iso.group(0).replace("Z", "+00:00")).isoformat()
-        except ValueError:
-            pass
-    found: list[tuple[int, datetime, bool]] = []
-    for match in _DATE.finditer(text):
-        y, mo, d, hour, minute, second = match.groups()
-        moment = _moment(int(y), int(mo), int(d), hour, minute, second)
-        if moment is not None:
-            found.append((match.start(), moment, hour is not None))
-    us = _us_date(text)
-    if us is not None:
-        found.append((us[0], us[1], True))
+        return iso
+    found = _dated(text)
     if not found:  # Taiwan's Minguo years: 105年3月19日 is 2016-03-19
-        for match in _ROC_DATE.finditer(text):
-            y, mo, d, hour, minute, second = match.groups()
-            moment = _moment(int(y) + 1911, int(mo), int(d), hour, minute, second)
-            if moment is not None:
-                found.append((match.start(), moment, hour is not None))
-                break
+        found = _dated_with(_ROC_DATE, text, lambda groups: int(groups[0]) + 1911)[:1]
     if not found and year is not None:
-        for match in _NO_YEAR.finditer(text):
-            mo, d, hour, minute, second = match.groups()
-            moment = _moment(year, int(mo), int(d), hour, minute, second)
-            if moment is not None:
-                found.append((match.start(), moment, hour is not None))
-                break
+        found = _dated_with(_NO_YEAR, text, lambda _groups: year, has_year=False)[:1]
     if not found:
         return None
     found.sort(key=lambda item: item[0])
@@ -203,6 +182,41 @@ def parse_published(text: str, year: int | None = None) -> str | None:
             if timed and moment.date() == first[1].date():
                 return moment.isoformat()
     return first[1].isoformat()
+
+
+_Dated = tuple[int, datetime, bool]  # where in the text, the moment, whether it had a time
+
+
+def _iso_moment(text: str) -> str | None:
+    iso = re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})", text)
+    if not iso:
+        return None
+    try:
+        return datetime.fromisoformat(iso.group(0).replace("Z", "+00:00")).isoformat()
+    except ValueError:
+        return None
+
+
+def _dated_with(pattern: re.Pattern[str], text: str, year_of: Callable[[tuple[str, ...]], int],
+                has_year: bool = True) -> list[_Dated]:
+    """Every valid date ``pattern`` finds; its groups are (year,) month, day, hour, minute, second."""
+    found: list[_Dated] = []
+    for match in pattern.finditer(text):
+        groups = match.groups()
+        mo, d, hour, minute, second = groups[1:] if has_year else groups
+        moment = _moment(year_of(groups), int(mo), int(d), hour, minute, second)
+        if moment is not None:
+            found.append((match.start(), moment, hour is not None))
+    return found
+
+
+def _dated(text: str) -> list[_Dated]:
+    """Dates with a year: Chinese and ISO-like ones, and one US-style date."""
+    found = _dated_with(_DATE, text, lambda groups: int(groups[0]))
+    us = _us_date(text)
+    if us is not None:
+        found.append((us[0], us[1], True))
+    return found
 
 
 def block_text(element: etree._Element, drop: tuple[str, ...] = _DROP_TAGS) -> str:

@@ -37,7 +37,7 @@ def postgres_url() -> Iterator[str]:
     name = f"aidnews_test_{uuid.uuid4().hex[:12]}"
     try:
         _admin(f'CREATE DATABASE "{name}"')
-    except Exception as error:  # noqa: BLE001 - any connection failure means the service is missing
+    except Exception as error:  # any connection failure means the service is missing
         _unavailable("PostgreSQL at 127.0.0.1:5432", PG_HINT, error)
     base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
     yield f"{base}/{name}"
@@ -52,7 +52,7 @@ def redis_prefix() -> Iterator[tuple[str, str]]:
     client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=5)
     try:
         client.ping()
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         _unavailable("Redis at 127.0.0.1:6379", REDIS_HINT, error)
     prefix = f"aidnews-test-{uuid.uuid4().hex[:12]}"
     yield REDIS_URL, prefix
