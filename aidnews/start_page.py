@@ -29,22 +29,14 @@ PREFETCH = 100_000  # up to this many captures the search data loads right after
 
 def capture_rows(paths: DataPaths) -> tuple[list[dict[str, Any]], list[tuple[str, str, str]]]:
     """HTML captures, newest first, as ``{u, t, s, h, c}`` rows; and the sources ``(id, name, kind)``."""
-    from sqlalchemy import select
-
     from archive.catalog import Catalog
-    from archive.catalog.models import Article, Capture, ClusterMember, Source
 
     catalog = Catalog(paths.catalog_url)
-    with catalog.session() as session:
-        sources = [(s.id, s.name, s.kind) for s in session.scalars(select(Source).order_by(Source.id))]
-        rows = session.execute(
-            select(Capture.url, Capture.timestamp, Capture.source_id, Article.title, ClusterMember.cluster_id)
-            .join(Article, Article.record_id == Capture.record_id, isouter=True)
-            .join(ClusterMember, ClusterMember.article_id == Article.id, isouter=True)
-            .where(Capture.status == 200, Capture.mime == "text/html")
-            .order_by(Capture.timestamp.desc(), Capture.url)
-        ).all()
-    catalog.close()
+    try:
+        sources = [(s.id, s.name, s.kind) for s in catalog.sources()]
+        rows = catalog.html_captures()
+    finally:
+        catalog.close()
     return [{"u": u, "t": t, "s": s or "", "h": h or "", "c": c} for u, t, s, h, c in rows], sources
 
 

@@ -12,10 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
-
 from archive.catalog import Catalog
-from archive.catalog.models import Article, Capture
 from archive.errors import WarcReadError
 from archive.warc_reader import load_response
 from crawler.articles import article_item, article_row, extract_article
@@ -28,15 +25,9 @@ def rebuild_articles(catalog: Catalog, warc_dir: Path, sources: Sequence[Source]
     """Extract an article for every archived article page whose URL has none yet; returns how many."""
     by_host = {h: s for s in sources for h in s.hosts}
     catalog.upsert_sources(catalog_rows(sources))  # a catalog rebuilt from WARCs knows its sites too
-    with catalog.session() as session:
-        have = set(session.scalars(select(Article.url)))
-        captures = [
-            c for c in session.scalars(
-                select(Capture).where(Capture.status == 200, Capture.record_type == "response").order_by(Capture.id))
-            if c.url not in have
-        ]
+    have: set[str] = set()  # several captures of one URL: the first makes its article
     rows = []
-    for capture in captures:
+    for capture in catalog.responses_without_article():
         host = capture.url.split("://", 1)[-1].split("/", 1)[0].split(":")[0].lower()
         source = by_host.get(host)
         if source is None or not source.is_article(capture.url) or capture.url in have:

@@ -11,14 +11,13 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, Table, create_engine, delete, event, func, insert, select
+from sqlalchemy import Connection, Engine, Table, create_engine, delete, event, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.catalog.models import (
     Article,
-    Base,
     Capture,
     Cluster,
     ClusterMember,
@@ -28,6 +27,7 @@ from archive.catalog.models import (
     PassageSample,
     Source,
 )
+from archive.catalog.reads import CatalogReads
 from archive.errors import CatalogError
 from archive.redact import redact_url
 from archive.warc_writer import RecordRef
@@ -113,8 +113,9 @@ def _copy_ignore(connection: Connection, table: Table, rows: Sequence[dict[str, 
         cursor.execute(f'DROP TABLE "_load_{table.name}"')
 
 
-class Catalog:
-    """The catalog database. ``Catalog(url)`` connects and migrates to the latest schema."""
+class Catalog(CatalogReads):
+    """The catalog database. ``Catalog(url)`` connects and migrates to the latest schema; its reads
+    are in :class:`archive.catalog.reads.CatalogReads`."""
 
     def __init__(self, url: str, migrate: bool = True, retries: int = RETRIES, backoff: float = BACKOFF) -> None:
         self.url = url
@@ -281,36 +282,3 @@ class Catalog:
             # The driver's own message, not the statement with every bound row.
             reason = getattr(exc, "orig", None) or exc.__class__.__name__
             raise CatalogError(redact_url(f"cannot {what}: {reason}")) from None
-
-    def recent_runs(self, source_id: str, limit: int = 5) -> list[CrawlRun]:
-        """The source's last finished runs, newest first."""
-        with self.session() as session:
-            return list(session.scalars(
-                select(CrawlRun).where(CrawlRun.source_id == source_id, CrawlRun.status == "finished")
-                .order_by(CrawlRun.started_at.desc()).limit(limit)))
-
-    def runs(self, limit: int = 50) -> list[CrawlRun]:
-        with self.session() as session:
-            return list(session.scalars(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit)))
-
-    # -- reads ----------------------------------------------------------
-    def count(self, model: type[Base]) -> int:
-        with self.session() as session:
-            return int(session.scalar(select(func.count()).select_from(model)) or 0)
-
-    def ok_responses(self, source_ids: Sequence[str]) -> list[tuple[str, str, int, int, str, str]]:
-        """(url, filename, offset, length, digest, 14-digit timestamp) of every 200 response of these sources, oldest first."""
-        with self.session() as session:
-            rows = session.execute(
-                select(Capture.url, Capture.filename, Capture.offset, Capture.length, Capture.digest, Capture.timestamp)
-                .where(Capture.status == 200, Capture.record_type == "response", Capture.source_id.in_(source_ids))
-                .order_by(Capture.timestamp, Capture.id))
-            return [tuple(row) for row in rows]  # type: ignore[misc]
-
-    def captures(self) -> list[Capture]:
-        with self.session() as session:
-            return list(session.scalars(select(Capture).order_by(Capture.id)))
-
-    def articles(self) -> list[Article]:
-        with self.session() as session:
-            return list(session.scalars(select(Article).order_by(Article.id)))

@@ -9,10 +9,8 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-
 from archive.catalog import Catalog
-from archive.catalog.models import Article, Capture, Cluster, ClusterMember, DedupePair, Fingerprint, Source
+from archive.catalog.models import Article, Capture, Fingerprint, Source
 from dedupe.fingerprint import from_hex, shingle_hashes
 from dedupe.normalise import normalise
 from dedupe.report.diff import paragraph_diff
@@ -91,18 +89,9 @@ def _replay(capture: Capture | None, options: ReportOptions) -> dict[str, Any] |
 def build_report(catalog: Catalog, options: ReportOptions | None = None) -> dict[str, Any]:
     """The whole report as a dict; ``clusters`` is a list built in batches from the catalog."""
     options = options or ReportOptions()
-    with catalog.session() as session:
-        sources = {s.id: s for s in session.scalars(select(Source))}
-        cluster_rows = session.execute(
-            select(Cluster.id, Article.published, Article.id, Article.url).join(Article, Article.id == Cluster.canonical_id)
-        ).all()
-        per_site = dict(session.execute(select(Article.source_id, func.count()).group_by(Article.source_id)).all())
-        article_total = int(session.scalar(select(func.count()).select_from(Article)) or 0)
-        repeated_total = Counter(
-            source for source, in session.execute(
-                select(Article.source_id).join(Fingerprint, Fingerprint.article_id == Article.id)
-                .where(Fingerprint.repeated_in_page == 1))
-        )
+    overview = catalog.report_overview()
+    sources, cluster_rows = overview.sources, overview.clusters
+    per_site, article_total, repeated_total = overview.articles_per_site, overview.articles, overview.repeated_per_site
     far = datetime.max.replace(tzinfo=UTC)
     order = sorted(cluster_rows, key=lambda r: (r[1] or far, r[3]))
     clusters = list(_clusters(catalog, [r[0] for r in order], sources, options))
@@ -144,23 +133,11 @@ def build_report(catalog: Catalog, options: ReportOptions | None = None) -> dict
 def _clusters(catalog: Catalog, ids: list[int], sources: dict[str, Source], options: ReportOptions) -> Iterator[dict[str, Any]]:
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
-        with catalog.session() as session:
-            canon = dict(session.execute(select(Cluster.id, Cluster.canonical_id).where(Cluster.id.in_(chunk))).all())
-            rows = session.execute(
-                select(ClusterMember.cluster_id, Article, Capture, Fingerprint)
-                .join(Article, Article.id == ClusterMember.article_id)
-                .join(Capture, Capture.record_id == Article.record_id, isouter=True)
-                .join(Fingerprint, Fingerprint.article_id == Article.id, isouter=True)
-                .where(ClusterMember.cluster_id.in_(chunk))
-            ).all()
-            members: dict[int, list[tuple[Article, Capture | None, Fingerprint | None]]] = defaultdict(list)
-            article_ids = []
-            for cluster_id, article, capture, fingerprint in rows:
-                members[cluster_id].append((article, capture, fingerprint))
-                article_ids.append(article.id)
-            pairs = {(a, b): (d, s) for a, b, d, s in session.execute(
-                select(DedupePair.a, DedupePair.b, DedupePair.distance, DedupePair.similarity)
-                .where(DedupePair.a.in_(article_ids), DedupePair.b.in_(article_ids)))}
+        batch = catalog.cluster_batch(chunk)
+        canon, pairs = batch.canonical, batch.pairs
+        members: dict[int, list[tuple[Article, Capture | None, Fingerprint | None]]] = defaultdict(list)
+        for cluster_id, article, capture, fingerprint in batch.members:
+            members[cluster_id].append((article, capture, fingerprint))
         texts = _Texts()
         for position, cluster_id in enumerate(chunk, start):
             yield _cluster(cluster_id, canon[cluster_id], members[cluster_id], pairs, sources, texts, options,
