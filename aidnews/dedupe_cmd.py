@@ -56,7 +56,8 @@ def cmd_dedupe(args: argparse.Namespace) -> int:
             sys.stdout.write(text)
         return 0
     from aidnews.commands.common import open_catalog, paths_of
-    from dedupe.catalog_pass import STORED_BANDS, run_catalog_pass
+    from archive.catalog.dedupe_tables import STORED_BANDS
+    from dedupe.catalog_pass import run_catalog_pass
 
     if args.k != STORED_BANDS - 1:
         raise UserError(f"--k {args.k}: the catalog stores {STORED_BANDS} fingerprint bands, so its pass runs with "

@@ -18,16 +18,10 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, func, or_, select, text
 
 from archive.catalog import Catalog
-from archive.catalog.models import (
-    Article,
-    DedupePair,
-    Fingerprint,
-    PassageSample,
-    Source,
-)
+from archive.catalog.dedupe_tables import STORED_BANDS, SampleRow, SampleRule
+from archive.catalog.models import Article, DedupePair
 from dedupe.engine import Confirmed, DedupeConfig, Document, SharedPassage, Verifier, assemble, member_of, prepare_all
 from dedupe.fingerprint import bands, from_hex, to_hex
 from dedupe.prepared import FLAG_NAMES, Prepared, PreparedSet
@@ -36,7 +30,6 @@ from dedupe.verify import Similarity, max_distance
 logger = logging.getLogger(__name__)
 BATCH = 500
 WRITE_BATCH = 5_000
-STORED_BANDS = 4  # fingerprints.band0..band3: the band index of k = 3
 BULK_LOOKUPS = 2_000  # more new articles than this: one self-join per band instead of a query each
 
 
@@ -50,8 +43,7 @@ class CatalogSource:
 
     def sites(self) -> dict[str, str]:
         if self._sites is None:
-            with self.catalog.session() as session:
-                self._sites = {s.id: s.name for s in session.scalars(select(Source))}
+            self._sites = {s.id: s.name for s in self.catalog.sources()}
         return self._sites
 
     def _document(self, article: Article) -> Document:
@@ -63,42 +55,23 @@ class CatalogSource:
         )
 
     def __iter__(self) -> Iterator[Document]:
-        query = select(Article).order_by(Article.id)
-        if self.only_new:
-            query = query.where(~select(Fingerprint.article_id).where(Fingerprint.article_id == Article.id).exists())
         # A snapshot of the new articles first: the pass writes fingerprints while it reads.
-        with self.catalog.session() as session:
-            keys = list(session.scalars(query.with_only_columns(Article.id)))
+        keys = self.catalog.unfingerprinted_ids() if self.only_new else [a.id for a in self.catalog.articles()]
         for start in range(0, len(keys), BATCH):
             batch = self.load(keys[start:start + BATCH])
             yield from (batch[k] for k in keys[start:start + BATCH] if k in batch)
 
     def load(self, keys: Iterable[int]) -> dict[int, Document]:
-        wanted = sorted(set(keys))
-        out: dict[int, Document] = {}
-        with self.catalog.session() as session:
-            for start in range(0, len(wanted), BATCH):
-                chunk = wanted[start:start + BATCH]
-                for article in session.scalars(select(Article).where(Article.id.in_(chunk))):
-                    out[article.id] = self._document(article)
-        return out
+        return {article.id: self._document(article) for article in self.catalog.articles_by_id(list(keys))}
 
 
 def _prepared_from_rows(catalog: Catalog, source: CatalogSource, keys: Iterable[int]) -> PreparedSet:
     found: list[Prepared] = []
-    wanted = sorted(set(keys))
-    with catalog.session() as session:
-        for start in range(0, len(wanted), BATCH):
-            chunk = wanted[start:start + BATCH]
-            rows = session.execute(
-                select(Fingerprint, Article).join(Article, Article.id == Fingerprint.article_id)
-                .where(Fingerprint.article_id.in_(chunk))
-            )
-            for fp, article in rows:
-                doc = source._document(article)
-                flags = tuple(f for f in fp.flags.split(",") if f in FLAG_NAMES)
-                found.append(Prepared(article.id, doc.id, from_hex(fp.simhash), fp.chars, fp.shingles, (), flags,
-                                      member_of(doc, flags, fp.chars)))
+    for fp, article in catalog.fingerprinted(list(keys)):
+        doc = source._document(article)
+        flags = tuple(f for f in fp.flags.split(",") if f in FLAG_NAMES)
+        found.append(Prepared(article.id, doc.id, from_hex(fp.simhash), fp.chars, fp.shingles, (), flags,
+                              member_of(doc, flags, fp.chars)))
     prepared = PreparedSet()
     for p in sorted(found, key=lambda p: p.key):
         prepared.add(p)
@@ -118,8 +91,7 @@ def _store_fingerprints(catalog: Catalog, prepared: list[Prepared], too_short: l
               "chars": 0, "shingles": 0, "repeated_in_page": 0, "flags": "too_short", "samples": 0}
              for key in too_short]
     samples = [{"sample": s, "article_id": p.key} for p in prepared for s in p.anchors]
-    catalog.insert_ignore(Fingerprint.__table__, rows, "article_id")
-    catalog.insert_ignore(PassageSample.__table__, samples, "sample", "article_id")
+    catalog.add_fingerprints(rows, samples)
 
 
 def _fingerprint_new(catalog: Catalog, source: CatalogSource, config: DedupeConfig,
@@ -158,44 +130,17 @@ def _without_samples(prepared: list[Prepared]) -> list[Prepared]:
     return [replace(p, anchors=()) if p.anchors else p for p in prepared]
 
 
-def _hamming_sql(dialect: str, a: str, b: str) -> str:
-    if dialect == "postgresql":
-        return f"bit_count(CAST('x' || {a} AS bit(64)) # CAST('x' || {b} AS bit(64)))"
-    return f"aidnews_hamming({a}, {b})"  # registered on every SQLite connection (archive.catalog.store)
+def _rule(config: DedupeConfig) -> SampleRule:
+    return SampleRule(config.anchor_max_docs, config.sample_min_shared, config.sample_min_ratio)
 
 
 def _bulk_candidates(catalog: Catalog, new: list[Prepared], config: DedupeConfig) -> set[tuple[int, int]]:
     """The same candidates as :func:`_candidates`, from one join per band and one over the samples."""
-    pairs: set[tuple[int, int]] = set()
-    distance = _hamming_sql(catalog.dialect, "n.simhash", "f.simhash")
-    with catalog.engine.begin() as connection:
-        _new_id_table(connection, [p.key for p in new])
-        for band in range(4):
-            rows = connection.execute(text(
-                f"SELECT n.article_id, f.article_id FROM dedupe_new d "
-                f"JOIN fingerprints n ON n.article_id = d.article_id "
-                f"JOIN fingerprints f ON f.band{band} = n.band{band} AND f.article_id <> n.article_id "
-                f"WHERE n.band{band} >= 0 AND {distance} <= :limit"), {"limit": max_distance(0)})
-            pairs.update((min(a, b), max(a, b)) for a, b in rows)
-        shared = connection.execute(text(
-            "SELECT a.article_id, o.article_id, count(*), min(fa.samples), min(fo.samples) FROM dedupe_new d "
-            "JOIN passage_samples a ON a.article_id = d.article_id "
-            "JOIN passage_samples o ON o.sample = a.sample AND o.article_id <> a.article_id "
-            "JOIN fingerprints fa ON fa.article_id = a.article_id "
-            "JOIN fingerprints fo ON fo.article_id = o.article_id "
-            "WHERE a.sample IN (SELECT sample FROM passage_samples GROUP BY sample "
-            "HAVING count(*) BETWEEN 2 AND :most) GROUP BY a.article_id, o.article_id "
-            # the in-memory rule (DedupeConfig.keeps_sample_pair), in SQL first so few rows come back
-            f"HAVING count(*) >= :shared AND count(*) >= :ratio * "
-            f"{_least_sql(catalog.dialect, 'min(fa.samples)', 'min(fo.samples)')}"),
-            {"most": config.anchor_max_docs, "shared": config.sample_min_shared,
-             "ratio": config.sample_min_ratio}).all()
-        pairs.update(_kept_sample_pairs(shared, config))
-        connection.execute(text("DROP TABLE dedupe_new"))
-    return pairs
+    pairs, shared = catalog.bulk_neighbours([p.key for p in new], max_distance(0), _rule(config))
+    return pairs | _kept_sample_pairs(shared, config)
 
 
-def _kept_sample_pairs(rows: Iterable[Any], config: DedupeConfig) -> set[tuple[int, int]]:
+def _kept_sample_pairs(rows: Iterable[SampleRow], config: DedupeConfig) -> set[tuple[int, int]]:
     """``(a, b, shared samples, samples of a, samples of b)`` rows -> the pairs the in-memory pass keeps too."""
     rows = list(rows)
     if not rows:
@@ -205,48 +150,17 @@ def _kept_sample_pairs(rows: Iterable[Any], config: DedupeConfig) -> set[tuple[i
     return {(min(a, b), max(a, b)) for a, b in table[kept][:, :2].tolist()}
 
 
-def _least_sql(dialect: str, a: str, b: str) -> str:
-    return f"least({a}, {b})" if dialect == "postgresql" else f"min({a}, {b})"  # SQLite's two-argument min
-
-
-def _new_id_table(connection: Connection, keys: list[int]) -> None:
-    connection.execute(text("DROP TABLE IF EXISTS dedupe_new"))
-    connection.execute(text("CREATE TEMPORARY TABLE dedupe_new (article_id BIGINT PRIMARY KEY)"))
-    for start in range(0, len(keys), WRITE_BATCH):
-        connection.execute(text("INSERT INTO dedupe_new (article_id) VALUES (:k)"),
-                           [{"k": k} for k in keys[start:start + WRITE_BATCH]])
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("ANALYZE dedupe_new"))
-
-
 def _candidates(catalog: Catalog, new: list[Prepared], config: DedupeConfig) -> set[tuple[int, int]]:
     """Indexed lookups: articles sharing a band or a rare passage sample with a new article."""
     pairs: set[tuple[int, int]] = set()
-    with catalog.session() as session:
-        for p in new:
-            b = bands(p.fingerprint)
-            rows = session.execute(
-                select(Fingerprint.article_id, Fingerprint.simhash).where(
-                    Fingerprint.article_id != p.key,
-                    or_(Fingerprint.band0 == b[0], Fingerprint.band1 == b[1],
-                        Fingerprint.band2 == b[2], Fingerprint.band3 == b[3]),
-                )
-            )
-            for other, simhash in rows:
-                if (from_hex(simhash) ^ p.fingerprint).bit_count() <= max_distance(0):
-                    pairs.add((min(p.key, other), max(p.key, other)))
-            if p.anchors:
-                common = (
-                    select(PassageSample.sample).where(PassageSample.sample.in_(p.anchors))
-                    .group_by(PassageSample.sample).having(func.count() <= config.anchor_max_docs)
-                )
-                shared = session.execute(
-                    select(PassageSample.article_id, func.count(), func.min(Fingerprint.samples))
-                    .join(Fingerprint, Fingerprint.article_id == PassageSample.article_id)
-                    .where(PassageSample.sample.in_(common), PassageSample.article_id != p.key)
-                    .group_by(PassageSample.article_id)
-                ).all()
-                pairs.update(_kept_sample_pairs([(p.key, o, n, len(p.anchors), s) for o, n, s in shared], config))
+    rule = _rule(config)
+    for p in new:
+        for other, simhash in catalog.band_neighbours(p.key, bands(p.fingerprint)):
+            if (from_hex(simhash) ^ p.fingerprint).bit_count() <= max_distance(0):
+                pairs.add((min(p.key, other), max(p.key, other)))
+        if p.anchors:
+            shared = catalog.sample_neighbours(p.key, p.anchors, rule)
+            pairs.update(_kept_sample_pairs([(p.key, o, n, len(p.anchors), s) for o, n, s in shared], config))
     return pairs
 
 
@@ -275,7 +189,7 @@ def run_catalog_pass(
     prepared = _prepared_from_rows(catalog, source, involved)
     verifier = Verifier(source, prepared, config)
     confirmed = verifier.check(candidates, {})
-    catalog.insert_ignore(DedupePair.__table__, [_pair_row(c) for c in confirmed], "a", "b")
+    catalog.add_dedupe_pairs([_pair_row(c) for c in confirmed])
     summary = recluster(catalog, source, config)
     summary.update(new_articles=len(new), too_short=too_short, candidates=len(candidates),
                    new_pairs=len(confirmed))
@@ -297,8 +211,7 @@ def _confirmed(row: DedupePair) -> Confirmed:
 
 def recluster(catalog: Catalog, source: CatalogSource, config: DedupeConfig) -> dict[str, Any]:
     """Rebuild clusters and members from every stored pair."""
-    with catalog.session() as session:
-        confirmed = [_confirmed(row) for row in session.scalars(select(DedupePair))]
+    confirmed = [_confirmed(row) for row in catalog.dedupe_pairs()]
     involved = {k for c in confirmed for k in (c.a, c.b)}
     prepared = _prepared_from_rows(catalog, source, involved)
     result = assemble(prepared, confirmed, Verifier(source, prepared, config), config)

@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from archive.catalog.dedupe_tables import DedupeTables
 from archive.catalog.models import (
     Article,
     Capture,
@@ -113,7 +114,7 @@ def _copy_ignore(connection: Connection, table: Table, rows: Sequence[dict[str, 
         cursor.execute(f'DROP TABLE "_load_{table.name}"')
 
 
-class Catalog(CatalogReads):
+class Catalog(CatalogReads, DedupeTables):
     """The catalog database. ``Catalog(url)`` connects and migrates to the latest schema; its reads
     are in :class:`archive.catalog.reads.CatalogReads`."""
 

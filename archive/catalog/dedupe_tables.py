@@ -1,0 +1,156 @@
+"""The near-duplicate pass's tables: fingerprints, passage samples and verified pairs.
+
+:class:`DedupeTables` is mixed into :class:`archive.catalog.Catalog`. The candidate searches are
+here, beside the schema they index, so the dedupe package states its rules (how many bands, how
+far apart, how many shared samples) and never names a table. Clusters are written by
+``Catalog.replace_clusters`` and forgotten by ``Catalog.forget_dedupe``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, func, or_, select, text
+from sqlalchemy.orm import Session
+
+from archive.catalog.models import Article, DedupePair, Fingerprint, PassageSample
+
+BATCH = 500  # ids per IN (...) list
+INSERT_BATCH = 5_000
+STORED_BANDS = 4  # fingerprints.band0..band3: a simhash in four 16-bit bands (the band index of k = 3)
+
+
+@dataclass(frozen=True)
+class SampleRule:
+    """Which shared passage samples count: samples held by at most ``max_docs`` articles, and pairs
+    sharing at least ``min_shared`` of them and ``min_ratio`` of the smaller article's samples."""
+
+    max_docs: int
+    min_shared: int
+    min_ratio: float
+
+
+SampleRow = tuple[int, int, int, int, int]  # article a, article b, shared samples, samples of a, samples of b
+
+
+class DedupeTables:
+    """Reads and writes of the dedupe tables; the class they are mixed into provides the rest."""
+
+    def session(self) -> Session:
+        raise NotImplementedError
+
+    def insert_ignore(self, table: Any, rows: Sequence[dict[str, Any]], *keys: str) -> None:
+        raise NotImplementedError
+
+    # -- articles and fingerprints --------------------------------------
+    def unfingerprinted_ids(self) -> list[int]:
+        """Ids of the articles the pass has not seen (no fingerprint row), in id order."""
+        with self.session() as session:
+            seen = select(Fingerprint.article_id).where(Fingerprint.article_id == Article.id).exists()
+            return list(session.scalars(select(Article.id).where(~seen).order_by(Article.id)))
+
+    def articles_by_id(self, ids: Sequence[int]) -> Iterator[Article]:
+        wanted = sorted(set(ids))
+        with self.session() as session:
+            for start in range(0, len(wanted), BATCH):
+                yield from session.scalars(select(Article).where(Article.id.in_(wanted[start:start + BATCH])))
+
+    def fingerprinted(self, ids: Sequence[int]) -> Iterator[tuple[Fingerprint, Article]]:
+        """Each of these articles with its fingerprint row (articles without one are left out)."""
+        wanted = sorted(set(ids))
+        with self.session() as session:
+            for start in range(0, len(wanted), BATCH):
+                rows = session.execute(
+                    select(Fingerprint, Article).join(Article, Article.id == Fingerprint.article_id)
+                    .where(Fingerprint.article_id.in_(wanted[start:start + BATCH])))
+                yield from ((r[0], r[1]) for r in rows)
+
+    def add_fingerprints(self, rows: Sequence[dict[str, Any]], samples: Sequence[dict[str, Any]]) -> None:
+        """Fingerprint rows (``band0``..``band3``, ``samples`` = how many) and their passage samples."""
+        self.insert_ignore(Fingerprint.__table__, rows, "article_id")
+        self.insert_ignore(PassageSample.__table__, samples, "sample", "article_id")
+
+    # -- pairs ----------------------------------------------------------
+    def add_dedupe_pairs(self, rows: Sequence[dict[str, Any]]) -> None:
+        self.insert_ignore(DedupePair.__table__, rows, "a", "b")
+
+    def dedupe_pairs(self) -> list[DedupePair]:
+        with self.session() as session:
+            return list(session.scalars(select(DedupePair)))
+
+    # -- candidates -----------------------------------------------------
+    def band_neighbours(self, key: int, bands: Sequence[int]) -> list[tuple[int, str]]:
+        """(article id, simhash hex) of every other article sharing one of the four bands (indexed)."""
+        with self.session() as session:
+            rows = session.execute(select(Fingerprint.article_id, Fingerprint.simhash).where(
+                Fingerprint.article_id != key,
+                or_(Fingerprint.band0 == bands[0], Fingerprint.band1 == bands[1],
+                    Fingerprint.band2 == bands[2], Fingerprint.band3 == bands[3])))
+            return [(r[0], r[1]) for r in rows]
+
+    def sample_neighbours(self, key: int, samples: Sequence[int], rule: SampleRule) -> list[tuple[int, int, int]]:
+        """(article id, shared samples, its sample count) of every other article sharing a rare sample."""
+        with self.session() as session:
+            rare = (select(PassageSample.sample).where(PassageSample.sample.in_(samples))
+                    .group_by(PassageSample.sample).having(func.count() <= rule.max_docs))
+            rows = session.execute(
+                select(PassageSample.article_id, func.count(), func.min(Fingerprint.samples))
+                .join(Fingerprint, Fingerprint.article_id == PassageSample.article_id)
+                .where(PassageSample.sample.in_(rare), PassageSample.article_id != key)
+                .group_by(PassageSample.article_id))
+            return [(r[0], r[1], r[2]) for r in rows]
+
+    def bulk_neighbours(self, keys: Sequence[int], max_distance: int,
+                        rule: SampleRule) -> tuple[set[tuple[int, int]], list[SampleRow]]:
+        """For many new articles at once: pairs sharing a band within ``max_distance`` bits (one
+        self-join per band, the Hamming filter in SQL), and sample rows the rule keeps (one join)."""
+        pairs: set[tuple[int, int]] = set()
+        with self.session() as session, session.begin():
+            connection = session.connection()
+            dialect = connection.dialect.name
+            _new_id_table(connection, keys)
+            distance = _hamming_sql(dialect, "n.simhash", "f.simhash")
+            for band in range(STORED_BANDS):
+                rows = connection.execute(text(
+                    f"SELECT n.article_id, f.article_id FROM dedupe_new d "
+                    f"JOIN fingerprints n ON n.article_id = d.article_id "
+                    f"JOIN fingerprints f ON f.band{band} = n.band{band} AND f.article_id <> n.article_id "
+                    f"WHERE n.band{band} >= 0 AND {distance} <= :limit"), {"limit": max_distance})
+                pairs.update((min(a, b), max(a, b)) for a, b in rows)
+            shared = connection.execute(text(
+                "SELECT a.article_id, o.article_id, count(*), min(fa.samples), min(fo.samples) FROM dedupe_new d "
+                "JOIN passage_samples a ON a.article_id = d.article_id "
+                "JOIN passage_samples o ON o.sample = a.sample AND o.article_id <> a.article_id "
+                "JOIN fingerprints fa ON fa.article_id = a.article_id "
+                "JOIN fingerprints fo ON fo.article_id = o.article_id "
+                "WHERE a.sample IN (SELECT sample FROM passage_samples GROUP BY sample "
+                "HAVING count(*) BETWEEN 2 AND :most) GROUP BY a.article_id, o.article_id "
+                # the rule first in SQL, so few rows come back (the caller applies it exactly)
+                f"HAVING count(*) >= :shared AND count(*) >= :ratio * "
+                f"{_least_sql(dialect, 'min(fa.samples)', 'min(fo.samples)')}"),
+                {"most": rule.max_docs, "shared": rule.min_shared, "ratio": rule.min_ratio})
+            samples = [(r[0], r[1], r[2], r[3], r[4]) for r in shared]
+            connection.execute(text("DROP TABLE dedupe_new"))
+        return pairs, samples
+
+
+def _hamming_sql(dialect: str, a: str, b: str) -> str:
+    if dialect == "postgresql":
+        return f"bit_count(CAST('x' || {a} AS bit(64)) # CAST('x' || {b} AS bit(64)))"
+    return f"aidnews_hamming({a}, {b})"  # registered on every SQLite connection (archive.catalog.store)
+
+
+def _least_sql(dialect: str, a: str, b: str) -> str:
+    return f"least({a}, {b})" if dialect == "postgresql" else f"min({a}, {b})"  # SQLite's two-argument min
+
+
+def _new_id_table(connection: Connection, keys: Sequence[int]) -> None:
+    connection.execute(text("DROP TABLE IF EXISTS dedupe_new"))
+    connection.execute(text("CREATE TEMPORARY TABLE dedupe_new (article_id BIGINT PRIMARY KEY)"))
+    for start in range(0, len(keys), INSERT_BATCH):
+        connection.execute(text("INSERT INTO dedupe_new (article_id) VALUES (:k)"),
+                           [{"k": k} for k in keys[start:start + INSERT_BATCH]])
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("ANALYZE dedupe_new"))
