@@ -1,5 +1,5 @@
-/* Compiled hot paths of dedupe.fingerprint (text -> 64-bit simhash in one pass) and of
- * dedupe.passages (text -> passage samples).
+/* Compiled hot paths of dedupe.fingerprint (text -> 64-bit simhash in one pass), of
+ * dedupe.passages (text -> passage samples) and of dedupe.normalise (folding runs).
  *
  * Same features and hash as the numpy path (dedupe/fingerprint.py): the
  * alphanumeric code points of the text (str.isalnum, i.e. regex [^\W_]),
@@ -190,9 +190,67 @@ static PyObject *passage_samples(PyObject *self, PyObject *args) {
     return out;
 }
 
+/* dedupe.normalise's run folding in one pass (its regex path does the same in two):
+ * a maximal run of 20 or more [a-z] (latin pinyin with no spaces) goes, a maximal run of two or
+ * more marks of ,.。、;；:：!！?？ keeps its first, and a run of spaces, tabs, no-break and ideographic
+ * spaces becomes one space. */
+static inline int is_space(Py_UCS4 c) { return c == ' ' || c == '\t' || c == 0xA0 || c == 0x3000; }
+
+static inline int is_mark(Py_UCS4 c) {
+    switch (c) {
+    case ',': case '.': case 0x3002: case 0x3001: case ';': case 0xFF1B: case ':': case 0xFF1A:
+    case '!': case 0xFF01: case '?': case 0xFF1F:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static PyObject *fold_runs(PyObject *self, PyObject *args) {
+    PyObject *text;
+    if (!PyArg_ParseTuple(args, "U", &text)) return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_UCS4 *out = PyMem_Malloc((size_t)(n > 0 ? n : 1) * sizeof(Py_UCS4));
+    if (out == NULL) return PyErr_NoMemory();
+    Py_ssize_t w = 0, i = 0;
+    while (i < n) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c >= 'a' && c <= 'z') {
+            Py_ssize_t j = i;
+            while (j < n) {
+                Py_UCS4 d = PyUnicode_READ(kind, data, j);
+                if (d < 'a' || d > 'z') break;
+                j++;
+            }
+            if (j - i < 20)
+                for (Py_ssize_t k = i; k < j; k++) out[w++] = PyUnicode_READ(kind, data, k);
+            i = j;
+        } else if (is_mark(c)) {
+            out[w++] = c;
+            i++;
+            while (i < n && is_mark(PyUnicode_READ(kind, data, i))) i++;
+        } else if (is_space(c)) {
+            out[w++] = ' ';
+            i++;
+            while (i < n && is_space(PyUnicode_READ(kind, data, i))) i++;
+            /* a pinyin run between two spaces leaves them adjacent: fold them as the regex path's later pass does */
+        } else {
+            out[w++] = c;
+            i++;
+        }
+        if (w >= 2 && out[w - 1] == ' ' && out[w - 2] == ' ') w--;
+    }
+    PyObject *result = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, w);
+    PyMem_Free(out);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"simhash_text", simhash_text, METH_VARARGS, "simhash_text(text, n) -> (simhash, distinct n-grams, letters and digits kept)"},
     {"passage_samples", passage_samples, METH_VARARGS, "passage_samples(text, gram, rate) -> bytes of uint64 sample hashes"},
+    {"fold_runs", fold_runs, METH_VARARGS, "fold_runs(text) -> text without pinyin runs, with one mark per punctuation run and one space per space run"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -6,3 +6,7 @@ def simhash_text(text: str, n: int, /) -> tuple[int, int, int]:
 
 def passage_samples(text: str, gram: int, rate: int, /) -> bytes:
     """Picked gram hashes of the comparable characters of ``text``, as little-endian uint64, unsorted."""
+
+
+def fold_runs(text: str, /) -> str:
+    """``text`` without runs of 20+ [a-z], with one mark per run of ``,.。、;；:：!！?？`` and one space per run of spaces (tabs, no-break and ideographic spaces too)."""

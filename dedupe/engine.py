@@ -17,7 +17,7 @@ import logging
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.pool import AsyncResult
 from typing import NamedTuple, Protocol
 from urllib.parse import urlsplit
@@ -293,10 +293,12 @@ class _Compared:
 class Verifier:
     """Loads texts for candidate pairs (in batches) and applies the exact check."""
 
-    def __init__(self, source: DocumentSource, prepared: PreparedSet, config: DedupeConfig) -> None:
+    def __init__(self, source: DocumentSource, prepared: PreparedSet, config: DedupeConfig,
+                 normalised: NormalisedCache | None = None) -> None:
         self.source = source
         self.prepared = prepared
         self.config = config
+        self.normalised = normalised.entries if normalised is not None else {}
         self._cache: dict[int, _Compared] = {}
 
     def _load(self, keys: Iterable[int]) -> None:
@@ -305,8 +307,11 @@ class Verifier:
             return
         if len(self._cache) > 8_000:  # candidates come sorted, so recent documents are the ones reused
             self._cache.clear()
-        for key, doc in self.source.load(missing).items():
-            norm = normalise(doc.text)
+        found = {k: self.normalised[k] for k in missing if k in self.normalised}
+        unread = [k for k in missing if k not in found]
+        if unread:
+            found.update((key, (normalise(doc.text), doc)) for key, doc in self.source.load(unread).items())
+        for key, (norm, doc) in found.items():
             letters = compact_codes(norm.text)
             codes, offsets = comparable(norm.text)
             self._cache[key] = _Compared(hashlib.blake2b(letters.tobytes(), digest_size=16).digest(),
@@ -367,6 +372,27 @@ def _prepare_chunk(args: tuple[list[Document], DedupeConfig]) -> list[Prepared |
     return [prepare(d, config) or d.key for d in docs]
 
 
+class NormalisedCache:
+    """Normalised texts (and members) of documents prepared in this process, up to ``budget`` characters:
+    the verifier then need not read and normalise them again. Workers' documents are not kept (sending
+    texts back would cost more than normalising the few that become candidates)."""
+
+    def __init__(self, budget: int = 16_000_000) -> None:
+        self.budget = budget
+        self.entries: dict[int, tuple[Normalised, Document]] = {}  # documents without their raw text
+
+    def prepare_chunk(self, docs: list[Document], config: DedupeConfig) -> list[Prepared | int]:
+        out: list[Prepared | int] = []
+        for doc in docs:
+            norm = normalise(doc.text)
+            found = prepare(doc, config, norm)
+            if found is not None and self.budget >= len(norm.text):
+                self.budget -= len(norm.text)
+                self.entries[doc.key] = (norm, replace(doc, text=""))
+            out.append(found or doc.key)
+        return out
+
+
 def _chunks(docs: Iterable[Document]) -> Iterator[list[Document]]:
     chunk: list[Document] = []
     for doc in docs:
@@ -378,25 +404,27 @@ def _chunks(docs: Iterable[Document]) -> Iterator[list[Document]]:
         yield chunk
 
 
-def prepare_all(source: DocumentSource, config: DedupeConfig) -> Iterator[list[Prepared | int]]:
+def prepare_all(source: DocumentSource, config: DedupeConfig,
+                cache: NormalisedCache | None = None) -> Iterator[list[Prepared | int]]:
     """Normalise and fingerprint every document; chunks go to worker processes once there are several.
 
-    Texts are only passed through, never kept: a worker returns fingerprints
-    and anchors. Small inputs stay in this process (forking costs more).
+    Texts are only passed through, never kept (but in ``cache``, within its budget): a worker returns
+    fingerprints and anchors. Small inputs stay in this process (forking costs more).
     """
+    here = cache.prepare_chunk if cache is not None else (lambda docs, config: _prepare_chunk((docs, config)))
     chunks = _chunks(source)
     first = next(chunks, None)
     if first is None:
         return
-    yield _prepare_chunk((first, config))
+    yield here(first, config)
     second = next(chunks, None)
     if second is None:
         return
     workers = config.processes
     if workers <= 1:
-        yield _prepare_chunk((second, config))
+        yield here(second, config)
         for chunk in chunks:
-            yield _prepare_chunk((chunk, config))
+            yield here(chunk, config)
         return
     rest = itertools.chain([second], chunks)
     # Pool.imap would read the whole input ahead; a bounded window keeps memory flat.
@@ -458,9 +486,10 @@ def find_duplicates(
     """Run the whole pass over ``source`` and return clusters (sorted by canonical id)."""
     config = config or DedupeConfig()
     prepared = PreparedSet()
+    normalised = NormalisedCache()
     skipped = 0
     count = 0
-    for batch in prepare_all(source, config):
+    for batch in prepare_all(source, config, normalised):
         for p in batch:
             count += 1
             if isinstance(p, Prepared):
@@ -473,7 +502,7 @@ def find_duplicates(
     candidates = sorted(set(band) | _sample_candidates(prepared, config))
     if progress:
         progress("candidates", len(candidates))
-    verifier = Verifier(source, prepared, config)
+    verifier = Verifier(source, prepared, config, normalised)
     confirmed = verify_all(verifier, candidates, band, config.processes)
     return assemble(prepared, confirmed, verifier, config, skipped, len(candidates))
 

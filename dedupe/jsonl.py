@@ -17,7 +17,6 @@ import numpy as np
 
 from dedupe.engine import Document
 from dedupe.errors import InputError
-from dedupe.extract import extract_html
 
 
 def _document(key: int, data: Any, where: str) -> Document:
@@ -37,6 +36,8 @@ def _document(key: int, data: Any, where: str) -> Document:
     if html is not None:
         if not isinstance(html, str):
             raise InputError(f"{where}: field 'html' must be a string")
+        from dedupe.extract import extract_html  # lxml and the extractor load only for HTML input
+
         found = extract_html(html, url or None)
         text = found.text
         origin = origin or found.source

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -19,11 +20,12 @@ from importlib import resources
 import numpy as np
 import numpy.typing as npt
 
+from dedupe.fingerprint import _compiled
+
 # Pinyin in brackets after a character: 發(fā)展, 字(zi). A gloss with a tone mark may follow
 # anything; a toneless one only a Han character, so APP(app) or (AI) stay.
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 _GLOSS = re.compile(rf"\((?:(?=[a-zü{_TONED}\s']*[{_TONED}])[a-zü{_TONED}\s']{{1,40}}|([a-zü]{{1,7}}))\)")
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # What a broken conversion leaves of a character: 當?shù)? (the bracket itself lost to '?').
 _CONVERSION_RESIDUE = re.compile(rf"\?[a-zü{_TONED}]{{1,7}}\)\??")
 # Tags a converter let through as text, and runs of Latin pinyin with no spaces (no English word is this long).
@@ -52,6 +54,18 @@ _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 _BOILERPLATE_START = frozenset("([（来稿责编原作记通版cC©声免分扫上下阅点打关字相栏发")
 
 
+def _is_han(ch: str) -> bool:
+    """A character of the CJK ideograph blocks (extension A, unified, compatibility); "" is not."""
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
+@lru_cache(maxsize=1)
+def _traditional() -> frozenset[str]:
+    """The characters the t2s table changes."""
+    table = _t2s_table()
+    return frozenset(chr(cp) for cp in np.flatnonzero(table != np.arange(len(table), dtype=np.uint32)).tolist())
+
+
 @lru_cache(maxsize=1)
 def _t2s_table() -> npt.NDArray[np.uint32]:
     """Code point -> code point, traditional to simplified, from OpenCC's TSCharacters dictionary.
@@ -73,6 +87,20 @@ _SLOW = np.uint32(0xFFFFFFFF)
 _SEVERAL = np.uint32(0xFFFFFFFE)
 
 
+# Blocks whose every character is its own NFKC, has combining class 0 and is never the second half of a
+# canonical pair: CJK extension A, CJK unified ideographs, Hangul syllables. Filled in bulk, so building
+# the table (at every start) skips most of the BMP; tests/test_dedupe_normalise.py checks against unicodedata.
+_STABLE_BLOCKS = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xAC00, 0xD7A4))
+
+
+def _outside_stable_blocks(end: int) -> Iterator[int]:
+    start = 0
+    for low, high in _STABLE_BLOCKS:
+        yield from range(start, low)
+        start = high
+    yield from range(start, end)
+
+
 @lru_cache(maxsize=1)
 def _nfkc_table() -> tuple[npt.NDArray[np.uint32], dict[str, str], re.Pattern[str]]:
     """BMP code point -> its NFKC when that is one character mapped alone, ``_SEVERAL`` when it is several
@@ -87,15 +115,17 @@ def _nfkc_table() -> tuple[npt.NDArray[np.uint32], dict[str, str], re.Pattern[st
     compatibility ideographs stays on the fast path.
     """
     seconds = set(range(0x1161, 0x1176)) | set(range(0x11A8, 0x11C3))  # Hangul V and T jamo compose
-    for cp in range(0x20000):  # canonical pairs exist only below the ideographic supplements
+    for cp in _outside_stable_blocks(0x20000):  # canonical pairs exist only below the ideographic supplements
         decomposition = unicodedata.decomposition(chr(cp))
         if decomposition and not decomposition.startswith("<"):
             parts = decomposition.split()
             if len(parts) == 2:
                 seconds.add(int(parts[1], 16))
     table = np.full(0x10000, _SLOW, dtype=np.uint32)
+    for start, end in _STABLE_BLOCKS:
+        table[start:end] = np.arange(start, end, dtype=np.uint32)
     several: dict[str, str] = {}
-    for cp in range(0x10000):
+    for cp in _outside_stable_blocks(0x10000):
         ch = chr(cp)
         if 0xD800 <= cp < 0xE000 or unicodedata.combining(ch) or cp in seconds:
             continue
@@ -125,10 +155,13 @@ def nfkc(text: str) -> str:
     mapped[bmp] = table[codes[bmp]]
     if (mapped == _SLOW).any():
         return unicodedata.normalize("NFKC", text)
-    if (mapped == _SEVERAL).any():
-        # The expansions are made of characters the table maps to themselves, so one more pass settles them.
-        return nfkc(pattern.sub(lambda m: several[m.group()], text))
-    return mapped.tobytes().decode("utf-32-le", "surrogatepass")
+    expand = mapped == _SEVERAL
+    if not expand.any():
+        return mapped.tobytes().decode("utf-32-le", "surrogatepass")
+    # Expansions are made of characters the table maps to themselves, and no character maps to one that
+    # expands: map the rest, then expand, in either order the same.
+    mapped[expand] = codes[expand]
+    return pattern.sub(lambda m: several[m.group()], mapped.tobytes().decode("utf-32-le", "surrogatepass"))
 
 
 def _simplify(text: str) -> tuple[str, int]:
@@ -199,7 +232,7 @@ def _strip_glosses(text: str) -> tuple[str, int]:
     (發(fā)); an annotating farm glosses simplified text, words or every character.
     Only the second makes a page pinyin-annotated.
     """
-    table = _t2s_table()
+    traditional = _traditional()
     annotations = 0
     dropped_until = -1  # end of the last gloss removed: 字(zi)(zi) glosses a character twice
 
@@ -207,10 +240,10 @@ def _strip_glosses(text: str) -> tuple[str, int]:
         nonlocal annotations, dropped_until
         start = match.start()
         before = text[start - 1] if start else ""
-        if match.group(1) is not None and start != dropped_until and not (before and _HAN.match(before)):
+        if match.group(1) is not None and start != dropped_until and not _is_han(before):
             return match.group(0)  # a toneless word in brackets after Latin or punctuation: (app), (AI)
         dropped_until = match.end()
-        if not before or before == ")" or table[ord(before)] == ord(before):
+        if not before or before == ")" or before not in traditional:
             annotations += 1
         return ""
 
@@ -228,7 +261,19 @@ def _strip_noise(text: str) -> tuple[str, int]:
     annotations = 0
     if "(" in text:
         text, annotations = _strip_glosses(text)
-    return _RUN.sub(_fold_run, text), annotations
+    return fold_runs(text), annotations
+
+
+def fold_runs(text: str) -> str:
+    """Drop runs of latin pinyin, keep the first mark of a punctuation run, one space per run of spaces."""
+    if _compiled is not None:
+        return str(_compiled.fold_runs(text))  # one pass in C, the same result (tests/test_dedupe_normalise.py)
+    return _fold_runs_by_regex(text)
+
+
+def _fold_runs_by_regex(text: str) -> str:
+    text = _RUN.sub(_fold_run, text)
+    return _SPACES.sub(" ", text) if " " in text or "\t" in text or "\u00a0" in text or "\u3000" in text else text
 
 
 def _fold_run(match: re.Match[str]) -> str:
@@ -255,8 +300,6 @@ def normalise(text: str) -> Normalised:
     """Normalise article text (already extracted from HTML) for comparison."""
     text, broken = _repair_entities(text)
     text, annotations = _strip_noise(nfkc(text))
-    if " " in text or "\t" in text:  # NFKC has made every other space a plain one
-        text = _SPACES.sub(" ", text)
     text, changed = _simplify(text)
     # A copy counts as traditional-script when conversion changed a noticeable share of it.
     traditional = changed >= max(3, len(text) // 200)
@@ -264,19 +307,27 @@ def normalise(text: str) -> Normalised:
     seen: set[str] = set()
     spam = False
     dropped = repeated = total = 0
+    # Without a bar or underscore anywhere, only the first line can be a (comma) keyword block.
+    separators = "|" in text or "｜" in text or "_" in text
     for raw in text.split("\n"):
         line = raw.strip()
         if not line:
             continue
-        if _is_spam(line, first=not kept and not dropped and not spam):
+        size = len(line)
+        # Most lines are prose: long enough, no space, no first character that starts a label,
+        # a ranking item or boilerplate; they skip the checks below (each of which needs one of those).
+        plain = size >= 8 and " " not in line and line[0] not in _BOILERPLATE_START and not line[0].isdigit()
+        first = not (kept or dropped or spam)
+        if (first or (separators and ("|" in line or "｜" in line or "_" in line))) and _is_spam(line, first):
             spam = True
             continue
-        if (len(line) <= 200 and line[0] in _BOILERPLATE_START and _BOILERPLATE.match(line)) or _is_navigation(line):
+        if not plain and ((size <= 200 and line[0] in _BOILERPLATE_START and _BOILERPLATE.match(line))
+                          or _is_navigation(line)):
             dropped += 1
             continue
-        total += len(line)
-        if len(line) >= 8 and line in seen:
-            repeated += len(line)
+        total += size
+        if size >= 8 and line in seen:
+            repeated += size
             continue
         seen.add(line)
         kept.append(line)

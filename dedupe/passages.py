@@ -136,8 +136,13 @@ def gram_index(codes: U64, gram: int = ALIGN_GRAM) -> GramIndex:
     if len(codes) < gram:
         return GramIndex(np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64), len(codes))
     hashes = shingle_hashes_of_codes(codes, gram, distinct=False)
-    order = np.argsort(hashes, kind="stable")
-    ordered = hashes[order]
+    # A gram's top 32 hash bits above its place: one plain sort orders by gram, then by place, several
+    # times faster than a stable argsort. Two grams of one text share 32 bits about once in a thousand
+    # texts; they then count as repeated and anchor nothing, which costs an alignment nothing it needs.
+    packed = (hashes >> np.uint64(32) << np.uint64(32)) | np.arange(len(hashes), dtype=np.uint64)
+    packed.sort()
+    ordered = packed >> np.uint64(32)
+    order = (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
     # Only grams the text holds once anchor an alignment: a phrase the text repeats could pair with either
     # copy, and its first place is often the wrong one, which breaks the order the chain relies on.
     differs = ordered[1:] != ordered[:-1]
@@ -147,7 +152,7 @@ def gram_index(codes: U64, gram: int = ALIGN_GRAM) -> GramIndex:
     once[:-1] &= differs
     if 2 * int(once.sum()) < int(first.sum()):
         once = first  # a text that mostly repeats itself: anchor on first places rather than on almost nothing
-    return GramIndex(ordered[once], order[once].astype(np.int64), len(codes))
+    return GramIndex(ordered[once], order[once], len(codes))
 
 
 def _increasing_chain(b_pos: list[int]) -> list[int]:
@@ -185,17 +190,16 @@ def align_indexed(a: GramIndex, b: GramIndex, gram: int = ALIGN_GRAM, max_gap: i
     if len(in_a) == 0:
         return Alignment((), a.length, b.length)
     pa, pb = a.first[in_a], b.first[in_b]
-    order = np.argsort(pa, kind="stable")
-    pb = pb[order]
-    a_pos, b_pos = pa[order].tolist(), pb.tolist()
+    order = np.argsort(pa)  # places are distinct: no need for a stable sort
+    pa, pb = pa[order], pb[order]
     # Copies keep their order: when the shared grams already increase in both texts, they are the chain.
-    chain = list(range(len(b_pos))) if bool(np.all(pb[1:] > pb[:-1])) else _increasing_chain(b_pos)
-    passages: list[Passage] = []
-    start = prev = chain[0]
-    for i in chain[1:]:
-        if a_pos[i] - a_pos[prev] > max_gap or b_pos[i] - b_pos[prev] > max_gap:
-            passages.append(Passage(a_pos[start], a_pos[prev] + gram, b_pos[start], b_pos[prev] + gram))
-            start = i
-        prev = i
-    passages.append(Passage(a_pos[start], a_pos[prev] + gram, b_pos[start], b_pos[prev] + gram))
-    return Alignment(tuple(passages), a.length, b.length)
+    if not bool(np.all(pb[1:] > pb[:-1])):
+        chain = np.array(_increasing_chain(pb.tolist()), dtype=np.int64)
+        pa, pb = pa[chain], pb[chain]
+    # A passage ends where either text jumps more than max_gap characters to the next shared gram.
+    cuts = np.flatnonzero((np.diff(pa) > max_gap) | (np.diff(pb) > max_gap))
+    starts = np.concatenate(([0], cuts + 1)).tolist()
+    ends = np.concatenate((cuts, [len(pa) - 1])).tolist()
+    a_pos, b_pos = pa.tolist(), pb.tolist()
+    passages = tuple(Passage(a_pos[s], a_pos[e] + gram, b_pos[s], b_pos[e] + gram) for s, e in zip(starts, ends, strict=True))
+    return Alignment(passages, a.length, b.length)

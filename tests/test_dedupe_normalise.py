@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -89,3 +90,43 @@ def test_table_nfkc_on_chinese_with_full_width_marks_and_rare_ideographs() -> No
 def test_lone_surrogates_from_json_escapes_do_not_crash() -> None:
     """JSON allows "\\ud800" escapes; such a text is compared, not refused."""
     assert normalise("援藏\ud800干部（第三批）").text == "援藏\ud800干部(第三批)"
+
+
+_RUNS_ALPHABET = "abcxyz" * 4 + ",.。、;；:：!！?？" + " \t\u00a0\u3000" + "中文字(zi)A\n"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(st.text(alphabet=_RUNS_ALPHABET, max_size=30), st.just("abcdefghijklmnopqrstuvwxyz")),
+                max_size=12).map("".join))
+def test_compiled_run_folding_equals_the_regex_path(text: str) -> None:
+    from dedupe import normalise as module
+    from dedupe.fingerprint import COMPILED
+
+    if not COMPILED:
+        pytest.skip("the C extension is not built")
+    assert module.fold_runs(text) == module._fold_runs_by_regex(text)
+
+
+def test_runs_fold_as_documented() -> None:
+    from dedupe.normalise import _fold_runs_by_regex, fold_runs
+
+    text = "发展,,。成就  了\t\u3000西藏 zhongguoxizangwangzhongguo 新闻!！"
+    for fold in (fold_runs, _fold_runs_by_regex):
+        assert fold(text) == "发展,成就 了 西藏 新闻!"
+
+
+def test_the_blocks_filled_in_bulk_are_stable_under_nfkc() -> None:
+    from dedupe.normalise import _STABLE_BLOCKS
+
+    def inside(cp: int) -> bool:
+        return any(start <= cp < end for start, end in _STABLE_BLOCKS)
+
+    for start, end in _STABLE_BLOCKS:
+        for cp in range(start, end):
+            ch = chr(cp)
+            assert unicodedata.normalize("NFKC", ch) == ch and not unicodedata.combining(ch)
+            assert not unicodedata.decomposition(ch)  # the build's scan of canonical pairs skips these
+    for cp in range(0x110000):  # and none of them is the second half of a canonical pair
+        parts = unicodedata.decomposition(chr(cp)).split()
+        if len(parts) == 2 and not parts[0].startswith("<"):
+            assert not inside(int(parts[1], 16))
