@@ -1,5 +1,5 @@
 /* Compiled hot paths of dedupe.fingerprint (text -> 64-bit simhash in one pass), of
- * dedupe.passages (text -> passage samples) and of dedupe.normalise (folding runs).
+ * dedupe.passages (text -> passage samples) and of dedupe.normalise (folding runs, stripping glosses).
  *
  * Same features and hash as the numpy path (dedupe/fingerprint.py): the
  * alphanumeric code points of the text (str.isalnum, i.e. regex [^\W_]),
@@ -247,9 +247,91 @@ static PyObject *fold_runs(PyObject *self, PyObject *args) {
     return result;
 }
 
+/* dedupe.normalise's gloss stripping (its regex path: _GLOSS and the drop rule of _strip_glosses).
+ * At each '(': a run of [a-zü toned-vowels whitespace '] of 1 to 40 holding a toned vowel and closed by
+ * ')' is a toned gloss; else a run of 1 to 7 [a-zü] closed by ')' is a toneless one, dropped only after a
+ * Han character or right after another dropped gloss. A dropped gloss counts as an annotation unless the
+ * character before it is traditional (a broken conversion's repair): t2s[c] != c. */
+static const Py_UCS4 TONED[] = {0x101, 0xE1, 0x1CE, 0xE0, 0x113, 0xE9, 0x11B, 0xE8, 0x12B, 0xED, 0x1D0, 0xEC,
+                                0x14D, 0xF3, 0x1D2, 0xF2, 0x16B, 0xFA, 0x1D4, 0xF9, 0x1D6, 0x1D8, 0x1DA, 0x1DC};
+
+static inline int is_toned(Py_UCS4 c) {
+    for (size_t k = 0; k < sizeof(TONED) / sizeof(TONED[0]); k++)
+        if (TONED[k] == c) return 1;
+    return 0;
+}
+
+static inline int is_plain_letter(Py_UCS4 c) { return (c >= 'a' && c <= 'z') || c == 0xFC; }
+
+static inline int is_han(Py_UCS4 c) { return (c >= 0x3400 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF); }
+
+static PyObject *strip_glosses(PyObject *self, PyObject *args) {
+    PyObject *text;
+    Py_buffer table;
+    if (!PyArg_ParseTuple(args, "Uy*", &text, &table)) return NULL;
+    const uint32_t *t2s = table.buf;
+    Py_ssize_t table_size = table.len / (Py_ssize_t)sizeof(uint32_t);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_UCS4 *out = PyMem_Malloc((size_t)(n > 0 ? n : 1) * sizeof(Py_UCS4));
+    if (out == NULL) {
+        PyBuffer_Release(&table);
+        return PyErr_NoMemory();
+    }
+    Py_ssize_t w = 0, i = 0, dropped_until = -1;
+    long annotations = 0;
+    while (i < n) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        Py_ssize_t end = -1;  /* one past the gloss's ')' */
+        int toneless = 0;
+        if (c == '(') {
+            Py_ssize_t j = i + 1;
+            int toned = 0;
+            while (j < n) {
+                Py_UCS4 d = PyUnicode_READ(kind, data, j);
+                if (is_toned(d)) toned = 1;
+                else if (!(is_plain_letter(d) || d == '\'' || Py_UNICODE_ISSPACE(d))) break;
+                j++;
+            }
+            if (toned && j - i - 1 >= 1 && j - i - 1 <= 40 && j < n && PyUnicode_READ(kind, data, j) == ')') {
+                end = j + 1;
+            } else {
+                j = i + 1;
+                while (j < n && is_plain_letter(PyUnicode_READ(kind, data, j))) j++;
+                if (j - i - 1 >= 1 && j - i - 1 <= 7 && j < n && PyUnicode_READ(kind, data, j) == ')') {
+                    end = j + 1;
+                    toneless = 1;
+                }
+            }
+        }
+        if (end < 0) {
+            out[w++] = c;
+            i++;
+            continue;
+        }
+        int has_before = i > 0;
+        Py_UCS4 before = has_before ? PyUnicode_READ(kind, data, i - 1) : 0;
+        if (toneless && i != dropped_until && !(has_before && is_han(before))) {
+            for (Py_ssize_t k = i; k < end; k++) out[w++] = PyUnicode_READ(kind, data, k);  /* (app), (AI) stay */
+        } else {
+            dropped_until = end;
+            int traditional = has_before && before < (Py_UCS4)table_size && t2s[before] != before;
+            if (!has_before || before == ')' || !traditional) annotations++;
+        }
+        i = end;
+    }
+    PyBuffer_Release(&table);
+    PyObject *stripped = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, w);
+    PyMem_Free(out);
+    if (stripped == NULL) return NULL;
+    return Py_BuildValue("(Nl)", stripped, annotations);
+}
+
 static PyMethodDef methods[] = {
     {"simhash_text", simhash_text, METH_VARARGS, "simhash_text(text, n) -> (simhash, distinct n-grams, letters and digits kept)"},
     {"passage_samples", passage_samples, METH_VARARGS, "passage_samples(text, gram, rate) -> bytes of uint64 sample hashes"},
+    {"strip_glosses", strip_glosses, METH_VARARGS, "strip_glosses(text, t2s table) -> (text without pinyin glosses, annotations)"},
     {"fold_runs", fold_runs, METH_VARARGS, "fold_runs(text) -> text without pinyin runs, with one mark per punctuation run and one space per space run"},
     {NULL, NULL, 0, NULL},
 };

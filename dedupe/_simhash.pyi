@@ -10,3 +10,7 @@ def passage_samples(text: str, gram: int, rate: int, /) -> bytes:
 
 def fold_runs(text: str, /) -> str:
     """``text`` without runs of 20+ [a-z], with one mark per run of ``,.。、;；:：!！?？`` and one space per run of spaces (tabs, no-break and ideographic spaces too)."""
+
+
+def strip_glosses(text: str, t2s: bytes | memoryview | object, /) -> tuple[str, int]:
+    """(``text`` without pinyin glosses, glosses that annotate), ``t2s`` the uint32 traditional-to-simplified table."""

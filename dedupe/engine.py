@@ -18,8 +18,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from multiprocessing.pool import AsyncResult
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -41,6 +40,10 @@ from dedupe.passages import (
     text_samples,
 )
 from dedupe.prepared import COPY_MARKS, Prepared, PreparedSet
+
+if TYPE_CHECKING:  # the pool module loads only when a pass forks workers
+    from multiprocessing.pool import AsyncResult
+
 from dedupe.verify import (
     Similarity,
     VerifyConfig,

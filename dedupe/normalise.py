@@ -232,6 +232,13 @@ def _strip_glosses(text: str) -> tuple[str, int]:
     (發(fā)); an annotating farm glosses simplified text, words or every character.
     Only the second makes a page pinyin-annotated.
     """
+    if _compiled is not None:
+        stripped, annotations = _compiled.strip_glosses(text, _t2s_table())  # tests/test_dedupe_normalise.py
+        return str(stripped), int(annotations)
+    return _strip_glosses_by_regex(text)
+
+
+def _strip_glosses_by_regex(text: str) -> tuple[str, int]:
     traditional = _traditional()
     annotations = 0
     dropped_until = -1  # end of the last gloss removed: 字(zi)(zi) glosses a character twice

@@ -130,3 +130,18 @@ def test_the_blocks_filled_in_bulk_are_stable_under_nfkc() -> None:
         parts = unicodedata.decomposition(chr(cp)).split()
         if len(parts) == 2 and not parts[0].startswith("<"):
             assert not inside(int(parts[1], 16))
+
+
+_GLOSS_ALPHABET = "()" * 6 + "zixyü" * 3 + "āǎèǚ" + " '\n" + "发發展字A1,"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(st.text(alphabet=_GLOSS_ALPHABET, max_size=20), st.just("(" + "a" * 41 + "ā)"),
+                          st.just("發(fā)"), st.just("字(zi)(zi)")), max_size=10).map("".join))
+def test_compiled_gloss_stripping_equals_the_regex_path(text: str) -> None:
+    from dedupe import normalise as module
+    from dedupe.fingerprint import COMPILED
+
+    if not COMPILED:
+        pytest.skip("the C extension is not built")
+    assert module._strip_glosses(text) == module._strip_glosses_by_regex(text)
