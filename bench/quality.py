@@ -180,6 +180,27 @@ def sample_sweep(path: Path, settings: list[tuple[int, int, int, float]]) -> lis
     return lines
 
 
+def spam_sweep(path: Path, body_lines: list[int]) -> list[str]:
+    """The spam flag against the spam tags for each ``normalise.BODY_LINE`` (when a keyword block counts)."""
+    from dedupe import normalise as module
+
+    tags = noise_tags(path)
+    docs, _ = texts_and_labels(path)
+    tagged = {i for i, _ in docs if set(tags.get(i, [])) & set(FLAG_TAGS["spam"])}
+    lines = ["| BODY_LINE | flagged | tagged and flagged | precision | recall |", "|---|---|---|---|---|"]
+    default = module.BODY_LINE
+    try:
+        for body_line in body_lines:
+            module.BODY_LINE = body_line
+            flagged = {i for i, text in docs if normalise(text).spam}
+            both = len(flagged & tagged)
+            lines.append(f"| {body_line} | {len(flagged)} | {both} | {both / max(len(flagged), 1):.2f} | "
+                         f"{both / max(len(tagged), 1):.2f} |")
+    finally:
+        module.BODY_LINE = default
+    return lines
+
+
 def main() -> None:
     sets = [p for p in (REAL, LABELLED) if p.exists()]
     if REAL not in sets:
@@ -195,9 +216,15 @@ def main() -> None:
             lines += _tag_table(path, results) + [""]
             lines += ["The normaliser's flags, which give the report its kinds, against the noise tags of the real "
                       "set (documents). The set's `repeated` tag marks repeated headlines and keywords, not a body "
-                      "repeated in the page, which is what `repeated_in_page` means; spam headers that are one "
-                      "unrelated headline are not keyword blocks and stay unflagged.", ""]
+                      "repeated in the page, which is what `repeated_in_page` means. `spam` is set by porn, gambling "
+                      "and sugar-daddy vocabulary anywhere in the page, or by a keyword block (short segments between "
+                      "bars) once the body has begun and that is not a menu; SEO headlines with neither (a sports "
+                      "match title, a site-name suffix) stay unflagged.", ""]
             lines += flag_table(path) + [""]
+            lines += ["When a keyword block counts as spam: after the first kept line of at least `BODY_LINE` "
+                      "characters (above it, bars are the site's menu, toolbar or byline). Default 50, inside the "
+                      "flat region:", ""]
+            lines += spam_sweep(path, [0, 20, 30, 40, 50, 60, 80, 120]) + [""]
     publish("Near-duplicate quality", lines)
     sweep = ["The thresholds of the passage check (`VerifyConfig.passage_chars`, `passage_share`), swept over "
              "both sets (the first block with the long-passage tier off, 10,000). The defaults (130, 0.45) sit inside "

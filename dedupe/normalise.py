@@ -4,7 +4,8 @@ repair broken entities -> NFKC -> drop what converters and content farms add
 (tag residue, pinyin glosses and runs, conversion residue, doubled punctuation)
 -> traditional to simplified -> drop boilerplate lines and spam blocks ->
 collapse a body repeated inside one page. Flags say what was found, so the report can tell a mirror
-(traditional, pinyin, spam) from a plain syndicated copy.
+(traditional, pinyin, spam) from a plain syndicated copy. Spam is known by its vocabulary (porn,
+gambling) anywhere, or by a keyword block inside the article; bars above the body are menus.
 """
 
 from __future__ import annotations
@@ -49,6 +50,20 @@ _BOILERPLATE = re.compile(
 _SPAM_SEPARATORS = re.compile(r"[|｜_]")
 _RANKING_ITEM = re.compile(r"^\d{1,2}\s*[.、]\s*\S.{0,30}$")
 _SENTENCE_END = re.compile(r"[。！？!?;；]")
+# Words of the porn, gambling and "sugar daddy" spam that content farms put around copied articles: each
+# is unambiguous on its own (no news sense: 色 or 彩票 alone is not here), in simplified script.
+_SPAM_WORDS = (
+    "时时彩", "六合彩", "pk拾", "pk10", "北京赛车", "赛车pk", "娱乐城", "百家乐", "真人视讯", "威尼斯人", "老虎机",
+    "博彩", "棋牌游戏", "久草", "毛片", "黄片", "黄色片", "一级大片", "无码", "人妻", "乱伦", "偷拍", "小泬", "包养",
+    "甜心宝贝", "天天干", "天天射", "天天操", "天天撸", "奇米", "精品视频", "在线视频", "免费观看", "国产精品", "日韩",
+    "伦理片", "成人视频", "黄色网站", "约炮", "代孕", "色七七", "操人", "试看", "一级a", "av在线", "福利视频",
+)
+_SPAM_VOCABULARY = re.compile("|".join(re.escape(w) for w in _SPAM_WORDS), re.IGNORECASE)
+# What a site's own header and footer menus are made of; a bar list with two of these is a menu, not spam.
+_MENU_WORDS = ("关于", "联系我们", "广告服务", "诚聘英才", "网站地图", "设为首页", "加入收藏", "版权", "免责声明",
+               "隐私", "投稿", "帮助", "意见反馈", "网站声明", "首页", "登录", "注册")
+_MENU_VOCABULARY = re.compile("|".join(_MENU_WORDS))
+BODY_LINE = 50  # characters: longer than a headline, as short as a paragraph gets (bench/quality.py)
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 # First characters a boilerplate line can start with: a cheap test before the regex.
 _BOILERPLATE_START = frozenset("([（来稿责编原作记通版cC©声免分扫上下阅点打关字相栏发")
@@ -209,7 +224,7 @@ def _is_navigation(line: str) -> bool:
     return len(line) < 8 and not _SENTENCE_END.search(line)
 
 
-def _is_spam(line: str, first: bool) -> bool:
+def _is_keyword_block(line: str, first: bool) -> bool:
     """A keyword block: short segments between bars or underscores; on the first line, commas too.
 
     Content farms put their SEO keywords in front of the copied article, joined
@@ -312,6 +327,8 @@ def normalise(text: str) -> Normalised:
     traditional = changed >= max(3, len(text) // 200)
     kept: list[str] = []
     seen: set[str] = set()
+    blocks = 0  # keyword blocks dropped before the first kept line
+    body = False  # a kept line as long as a paragraph (BODY_LINE) has been seen
     spam = False
     dropped = repeated = total = 0
     # Without a bar or underscore anywhere, only the first line can be a (comma) keyword block.
@@ -324,9 +341,12 @@ def normalise(text: str) -> Normalised:
         # Most lines are prose: long enough, no space, no first character that starts a label,
         # a ranking item or boilerplate; they skip the checks below (each of which needs one of those).
         plain = size >= 8 and " " not in line and line[0] not in _BOILERPLATE_START and not line[0].isdigit()
-        first = not (kept or dropped or spam)
-        if (first or (separators and ("|" in line or "｜" in line or "_" in line))) and _is_spam(line, first):
-            spam = True
+        first = not (kept or dropped or blocks)
+        if (first or (separators and ("|" in line or "｜" in line or "_" in line))) and _is_keyword_block(line, first):
+            # Once the body has begun a keyword block is a farm's; above it, it may be the site's menu,
+            # toolbar or byline (a title is a kept line too, but short).
+            spam = spam or (body and len(_MENU_VOCABULARY.findall(line)) < 2)
+            blocks += not kept
             continue
         if not plain and ((size <= 200 and line[0] in _BOILERPLATE_START and _BOILERPLATE.match(line))
                           or _is_navigation(line)):
@@ -338,6 +358,8 @@ def normalise(text: str) -> Normalised:
             continue
         seen.add(line)
         kept.append(line)
+        body = body or size >= BODY_LINE
+    spam = spam or bool(_SPAM_VOCABULARY.search(text))
     return Normalised(
         text="\n".join(kept), traditional=traditional, pinyin=annotations >= 3, spam=spam, broken_entities=bool(broken),
         repeated_in_page=total > 0 and repeated >= 0.3 * total, boilerplate_lines=dropped,

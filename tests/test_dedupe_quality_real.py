@@ -38,3 +38,15 @@ def test_every_kind_of_noise_is_found() -> None:
 def test_unsure_groups_count_neither_way() -> None:
     _, labels = texts_and_labels(REAL)
     assert labels and not any(group.startswith("unsure-") for group in labels.values())
+
+
+def test_the_spam_kind_holds_on_real_pages() -> None:
+    from bench.quality import FLAG_TAGS, noise_tags, texts_and_labels
+    from dedupe.normalise import normalise
+
+    tags = noise_tags(REAL)
+    docs, _ = texts_and_labels(REAL)
+    tagged = {i for i, _ in docs if set(tags.get(i, [])) & set(FLAG_TAGS["spam"])}
+    flagged = {i for i, text in docs if normalise(text).spam}
+    assert len(flagged & tagged) >= 0.9 * len(flagged)  # a menu or a byline is not spam
+    assert len(flagged & tagged) >= 0.6 * len(tagged)
