@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 
 from archive.catalog import Catalog
-from archive.catalog.dedupe_tables import STORED_BANDS, SampleRow, SampleRule
-from archive.catalog.models import Article, DedupePair
+from archive.catalog.dedupe_tables import STORED_BANDS, ArticleRow, SampleRow, SampleRule
+from archive.catalog.models import DedupePair
 from dedupe.engine import Confirmed, DedupeConfig, Document, SharedPassage, Verifier, assemble, member_of, prepare_all
 from dedupe.fingerprint import bands, from_hex, to_hex
 from dedupe.prepared import FLAG_NAMES, Prepared, PreparedSet
@@ -46,7 +46,7 @@ class CatalogSource:
             self._sites = {s.id: s.name for s in self.catalog.sources()}
         return self._sites
 
-    def _document(self, article: Article) -> Document:
+    def _document(self, article: ArticleRow) -> Document:
         return Document(
             key=article.id, id=str(article.id), text=article.text, url=article.url,
             site=self.sites().get(article.source_id, article.source_id), origin=article.origin,

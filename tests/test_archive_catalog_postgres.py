@@ -73,3 +73,16 @@ def test_dedupe_pass_runs_on_postgres(postgres_url: str, tmp_path: Path) -> None
 
         assert clusters(a) == clusters(b) and len(clusters(a)) > 50
     assert run_catalog_pass(pg)["new_articles"] == 0  # incremental: nothing new the second time
+
+
+def test_new_rows_are_copied_straight_in_and_rows_already_there_are_skipped(postgres_url: str) -> None:  # noqa: F811
+    from archive.catalog.models import Source
+    from archive.catalog.store import COPY_ROWS
+
+    catalog = Catalog(postgres_url)
+    rows = [{"id": f"s{i}", "name": f"site {i}", "kind": "site", "hosts": ""} for i in range(COPY_ROWS)]
+    catalog.insert_all([(Source.__table__, rows, ("id",))], new=True)  # COPY straight into the table
+    assert len(catalog.sources()) == COPY_ROWS
+    more = rows[: COPY_ROWS // 2] + [{"id": f"t{i}", "name": "", "kind": "site", "hosts": ""} for i in range(COPY_ROWS)]
+    catalog.insert_all([(Source.__table__, more, ("id",))], new=True)  # half were there: redone, skipping them
+    assert len(catalog.sources()) == 2 * COPY_ROWS

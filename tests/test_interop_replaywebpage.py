@@ -213,7 +213,9 @@ def _settled(browser: Any, url: str, found: bool, polls: int = 240) -> str:
     for _ in range(polls):
         time.sleep(0.5)
         text = str(browser.evaluate(_ALL_TEXT) or "")
-        if (_matches(text) is not None) if found else ("No matching pages found" in text):
+        # "Initializing Search... 0 pages" comes first, for longer on a busy machine: wait for a count.
+        if ((_matches(text) or 0) > 0 and "Initializing Search" not in text) if found else (
+                "No matching pages found" in text):
             return text
     return text
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, func, or_, select, text
+from sqlalchemy import Connection, func, literal, or_, select, text
 from sqlalchemy.orm import Session
 
 from archive.catalog.models import Article, DedupePair, Fingerprint, PassageSample
@@ -35,6 +36,31 @@ class SampleRule:
 SampleRow = tuple[int, int, int, int, int]  # article a, article b, shared samples, samples of a, samples of b
 
 
+class ArticleRow(NamedTuple):
+    """What the pass reads of an article: plain columns, not ORM objects (a million of those cost minutes)."""
+
+    id: int
+    text: str
+    url: str
+    source_id: str
+    origin: str
+    published: datetime | None
+    captured_at: datetime | None
+
+
+class FingerprintRow(NamedTuple):
+    simhash: str
+    chars: int
+    shingles: int
+    flags: str
+
+
+_ARTICLE_COLUMNS = (Article.id, Article.text, Article.url, Article.source_id, Article.origin, Article.published,
+                    Article.captured_at)
+_WITHOUT_TEXT = (Article.id, literal(""), Article.url, Article.source_id, Article.origin, Article.published,
+                 Article.captured_at)
+
+
 class DedupeTables:
     """Reads and writes of the dedupe tables; the class they are mixed into provides the rest."""
 
@@ -44,6 +70,10 @@ class DedupeTables:
     def insert_ignore(self, table: Any, rows: Sequence[dict[str, Any]], *keys: str) -> None:
         raise NotImplementedError
 
+    def insert_all(self, batches: Sequence[tuple[Any, Sequence[dict[str, Any]], Sequence[str]]],
+                   new: bool = False) -> None:
+        raise NotImplementedError
+
     # -- articles and fingerprints --------------------------------------
     def unfingerprinted_ids(self) -> list[int]:
         """Ids of the articles the pass has not seen (no fingerprint row), in id order."""
@@ -51,26 +81,31 @@ class DedupeTables:
             seen = select(Fingerprint.article_id).where(Fingerprint.article_id == Article.id).exists()
             return list(session.scalars(select(Article.id).where(~seen).order_by(Article.id)))
 
-    def articles_by_id(self, ids: Sequence[int]) -> Iterator[Article]:
+    def articles_by_id(self, ids: Sequence[int]) -> Iterator[ArticleRow]:
         wanted = sorted(set(ids))
         with self.session() as session:
             for start in range(0, len(wanted), BATCH):
-                yield from session.scalars(select(Article).where(Article.id.in_(wanted[start:start + BATCH])))
+                rows = session.execute(select(*_ARTICLE_COLUMNS).where(Article.id.in_(wanted[start:start + BATCH])))
+                yield from (ArticleRow(*row) for row in rows)
 
-    def fingerprinted(self, ids: Sequence[int]) -> Iterator[tuple[Fingerprint, Article]]:
-        """Each of these articles with its fingerprint row (articles without one are left out)."""
+    def fingerprinted(self, ids: Sequence[int]) -> Iterator[tuple[FingerprintRow, ArticleRow]]:
+        """Each of these articles (its text left out) with its fingerprint (articles without one are left out)."""
         wanted = sorted(set(ids))
         with self.session() as session:
             for start in range(0, len(wanted), BATCH):
                 rows = session.execute(
-                    select(Fingerprint, Article).join(Article, Article.id == Fingerprint.article_id)
+                    select(Fingerprint.simhash, Fingerprint.chars, Fingerprint.shingles, Fingerprint.flags,
+                           *_WITHOUT_TEXT)
+                    .join(Article, Article.id == Fingerprint.article_id)
                     .where(Fingerprint.article_id.in_(wanted[start:start + BATCH])))
-                yield from ((r[0], r[1]) for r in rows)
+                yield from ((FingerprintRow(*row[:4]), ArticleRow(*row[4:])) for row in rows)
 
     def add_fingerprints(self, rows: Sequence[dict[str, Any]], samples: Sequence[dict[str, Any]]) -> None:
-        """Fingerprint rows (``band0``..``band3``, ``samples`` = how many) and their passage samples."""
-        self.insert_ignore(Fingerprint.__table__, rows, "article_id")
-        self.insert_ignore(PassageSample.__table__, samples, "sample", "article_id")
+        """Fingerprint rows (``band0``..``band3``, ``samples`` = how many) of articles that had none, and
+        their passage samples, in one transaction: an article is fingerprinted with all its samples or not
+        at all (a pass killed between the two would have left it with none, never to be redone)."""
+        self.insert_all([(Fingerprint.__table__, rows, ("article_id",)),
+                         (PassageSample.__table__, samples, ("sample", "article_id"))], new=True)
 
     # -- pairs ----------------------------------------------------------
     def add_dedupe_pairs(self, rows: Sequence[dict[str, Any]]) -> None:

@@ -13,7 +13,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, Table, create_engine, delete, event, insert
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.catalog.dedupe_tables import DedupeTables
@@ -86,6 +86,17 @@ def transient(exc: BaseException) -> bool:
     return True  # PostgreSQL's OperationalError is the connection's: refused, closed, admin shutdown
 
 
+def _is_integrity_error(exc: BaseException | None) -> bool:
+    """A duplicate key, from SQLAlchemy or from psycopg itself (COPY runs on the driver's cursor)."""
+    if isinstance(exc, IntegrityError):
+        return True
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        return False
+    return isinstance(exc, psycopg.IntegrityError)
+
+
 def psycopg_errors() -> type[Exception]:
     try:
         import psycopg
@@ -112,6 +123,19 @@ def _copy_ignore(connection: Connection, table: Table, rows: Sequence[dict[str, 
         cursor.execute(f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM "_load_{table.name}" '
                        f"ON CONFLICT ({conflict}) DO NOTHING")
         cursor.execute(f'DROP TABLE "_load_{table.name}"')
+
+
+def _copy_new(connection: Connection, table: Table, rows: Sequence[dict[str, Any]], _keys: Sequence[str]) -> None:
+    """PostgreSQL: COPY rows straight into ``table`` (an existing key fails the transaction)."""
+    columns = list(rows[0])
+    processors = [table.c[c].type.bind_processor(connection.dialect) for c in columns]
+    names = ", ".join(f'"{c}"' for c in columns)
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([value if process is None else process(value)
+                            for value, process in zip((row[c] for c in columns), processors, strict=True)])
 
 
 class Catalog(CatalogReads, DedupeTables):
@@ -179,19 +203,37 @@ class Catalog(CatalogReads, DedupeTables):
 
     def insert_ignore(self, table: Any, rows: Sequence[dict[str, Any]], *keys: str) -> None:
         """Insert rows in one transaction; a row whose ``keys`` already exist is left as is."""
-        if not rows:
+        self.insert_all([(table, rows, keys)])
+
+    def insert_all(self, batches: Sequence[tuple[Any, Sequence[dict[str, Any]], Sequence[str]]],
+                   new: bool = False) -> None:
+        """Rows of several tables (``(table, rows, key columns)``) in one transaction; a row whose keys
+        exist is left as is. ``new``: the caller knows none exists, so PostgreSQL COPYs them straight in
+        (half the work of the conflict check); should one exist after all, the write is redone with it."""
+        batches = [(table, rows, keys) for table, rows, keys in batches if rows]
+        if not batches:
             return
-        dialect = postgresql if self.dialect == "postgresql" else sqlite
-        stmt = dialect.insert(table).on_conflict_do_nothing(index_elements=list(keys))
 
-        def write() -> None:
+        def write(direct: bool) -> None:
             with self.engine.begin() as connection:
-                if self.dialect == "postgresql" and len(rows) >= COPY_ROWS:
-                    _copy_ignore(connection, table, rows, keys)
-                else:
-                    connection.execute(stmt, list(rows))
+                for table, rows, keys in batches:
+                    if self.dialect == "postgresql" and len(rows) >= COPY_ROWS:
+                        (_copy_new if direct else _copy_ignore)(connection, table, rows, keys)
+                    else:
+                        dialect = postgresql if self.dialect == "postgresql" else sqlite
+                        connection.execute(dialect.insert(table).on_conflict_do_nothing(index_elements=list(keys)),
+                                           list(rows))
 
-        self._write(f"write {len(rows)} row(s) to {table.name}", write)
+        what = " and ".join(f"write {len(rows)} row(s) to {table.name}" for table, rows, _ in batches)
+        if new and self.dialect == "postgresql":
+            try:
+                self._write(what, lambda: write(True))
+                return
+            except CatalogError as exc:
+                if not _is_integrity_error(exc.__context__):
+                    raise
+                logger.warning("rows thought new were there already (%s); writing them again, skipping those", what)
+        self._write(what, lambda: write(False))
 
     def upsert_sources(self, sources: Iterable[dict[str, str]]) -> None:
         rows = list(sources)
