@@ -107,18 +107,11 @@ def psycopg_errors() -> type[Exception]:
 
 def _copy_ignore(connection: Connection, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> None:
     """PostgreSQL: COPY the rows into a temporary table, then one INSERT ... ON CONFLICT DO NOTHING."""
-    columns = list(rows[0])
-    processors = [table.c[c].type.bind_processor(connection.dialect) for c in columns]
-    names = ", ".join(f'"{c}"' for c in columns)
-    raw = connection.connection.driver_connection
-    assert raw is not None
-    with raw.cursor() as cursor:
+    names = ", ".join(f'"{c}"' for c in rows[0])
+    with _raw_cursor(connection) as cursor:
         cursor.execute(f'CREATE TEMPORARY TABLE "_load_{table.name}" ON COMMIT DROP AS '
                        f'SELECT {names} FROM "{table.name}" WITH NO DATA')
-        with cursor.copy(f'COPY "_load_{table.name}" ({names}) FROM STDIN') as copy:
-            for row in rows:
-                copy.write_row([value if process is None else process(value)
-                                for value, process in zip((row[c] for c in columns), processors, strict=True)])
+        _copy(cursor, f"_load_{table.name}", table, rows, connection)
         conflict = ", ".join(f'"{k}"' for k in keys)
         cursor.execute(f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM "_load_{table.name}" '
                        f"ON CONFLICT ({conflict}) DO NOTHING")
@@ -127,12 +120,22 @@ def _copy_ignore(connection: Connection, table: Table, rows: Sequence[dict[str, 
 
 def _copy_new(connection: Connection, table: Table, rows: Sequence[dict[str, Any]], _keys: Sequence[str]) -> None:
     """PostgreSQL: COPY rows straight into ``table`` (an existing key fails the transaction)."""
+    with _raw_cursor(connection) as cursor:
+        _copy(cursor, table.name, table, rows, connection)
+
+
+def _raw_cursor(connection: Connection) -> Any:
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    return raw.cursor()
+
+
+def _copy(cursor: Any, target: str, table: Table, rows: Sequence[dict[str, Any]], connection: Connection) -> None:
+    """COPY ``rows`` (dicts with ``table``'s column names) into the table named ``target``."""
     columns = list(rows[0])
     processors = [table.c[c].type.bind_processor(connection.dialect) for c in columns]
     names = ", ".join(f'"{c}"' for c in columns)
-    raw = connection.connection.driver_connection
-    assert raw is not None
-    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+    with cursor.copy(f'COPY "{target}" ({names}) FROM STDIN') as copy:
         for row in rows:
             copy.write_row([value if process is None else process(value)
                             for value, process in zip((row[c] for c in columns), processors, strict=True)])
