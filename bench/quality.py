@@ -217,7 +217,7 @@ def main() -> None:
             lines += ["The normaliser's flags, which give the report its kinds, against the noise tags of the real "
                       "set (documents). The set's `repeated` tag marks repeated headlines and keywords, not a body "
                       "repeated in the page, which is what `repeated_in_page` means. `spam` is set by porn, gambling "
-                      "and sugar-daddy vocabulary anywhere in the page, or by a keyword block (short segments between "
+                      "and sugar-daddy vocabulary in the page's first or last 500 characters, or by a keyword block (short segments between "
                       "bars) once the body has begun and that is not a menu; SEO headlines with neither (a sports "
                       "match title, a site-name suffix) stay unflagged.", ""]
             lines += flag_table(path) + [""]

@@ -376,7 +376,8 @@ def _prepare_chunk(args: tuple[list[Document], DedupeConfig]) -> list[Prepared |
 
 
 class NormalisedCache:
-    """Normalised texts (and members) of documents prepared in this process, up to ``budget`` characters:
+    """Normalised texts of documents prepared in this process (with the documents, less their raw text), up
+    to ``budget`` characters:
     the verifier then need not read and normalise them again. Workers' documents are not kept (sending
     texts back would cost more than normalising the few that become candidates)."""
 

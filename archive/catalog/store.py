@@ -142,8 +142,8 @@ def _copy(cursor: Any, target: str, table: Table, rows: Sequence[dict[str, Any]]
 
 
 class Catalog(CatalogReads, DedupeTables):
-    """The catalog database. ``Catalog(url)`` connects and migrates to the latest schema; its reads
-    are in :class:`archive.catalog.reads.CatalogReads`."""
+    """The catalog database. ``Catalog(url)`` connects and migrates to the latest schema; its reads are in
+    :class:`archive.catalog.reads.CatalogReads`, the dedupe tables' in :class:`~archive.catalog.dedupe_tables.DedupeTables`."""
 
     def __init__(self, url: str, migrate: bool = True, retries: int = RETRIES, backoff: float = BACKOFF) -> None:
         self.url = url
