@@ -1,0 +1,266 @@
+"""The versions pass: from an article URL's captures to its versions and change events.
+
+Reads the captures catalogued since the last pass (``version_passes`` keeps the watermark) and,
+URL by URL in time order, walks a small state machine kept in ``version_scans``:
+
+- a 200 whose extracted fields (dedupe.changes) differ from the current version's is a new
+  version and an ``edited`` event; the same fields after cleaning widget noise are nothing;
+- 404 and 410, a soft-404 page, an empty or placeholder body, and a redirect to the home page, a
+  section page or somewhere that is not this article are ``taken_down`` (``how`` says which);
+- a redirect to another article URL whose text is the current version's is ``moved``;
+- an answering page after a takedown is ``restored``; a revisit record (304, or the same bytes)
+  means "as the last 200 response was";
+- other statuses (5xx, 403, timeouts leave nothing) change nothing: a flaky server is not a takedown.
+
+Everything comes from the WARC records the captures name, so ``aidnews index`` into an empty
+catalog rebuilds the same versions and events as the crawls wrote. It runs when a spider closes
+and in :func:`crawler.reconcile.reconcile`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from archive.catalog import Catalog
+from archive.catalog.changes_store import CaptureRow
+from archive.catalog.models import Version
+from archive.errors import WarcReadError
+from archive.warc_reader import StoredResponse, load_response
+from crawler.articles import extract_article
+from crawler.sources import Source
+from dedupe.changes import Fields, compare, fields_of, summary_of, takedown_of
+
+logger = logging.getLogger(__name__)
+HOME_PATHS = ("", "/", "/index.html", "/index.htm", "/index.shtml", "/index.php")
+KINDS = ("edited", "taken_down", "moved", "restored", "unlisted")
+
+
+@dataclass
+class PassResult:
+    captures: int = 0
+    versions: int = 0
+    events: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class _Page:
+    """What one capture showed: a live version, a takedown (``how``), a redirect, or nothing to say."""
+
+    kind: str  # "live", "down", "redirect", "same" (a revisit), "ignore"
+    how: str = ""
+    fields: Fields | None = None
+    extracted: dict[str, str] = field(default_factory=dict)
+    location: str = ""
+
+
+class _Pass:
+    def __init__(self, catalog: Catalog, warcs: Path, sources: Sequence[Source]) -> None:
+        self.catalog = catalog
+        self.warcs = warcs
+        self.by_id = {s.id: s for s in sources}
+        self.versions: list[dict[str, Any]] = []
+        self.events: list[dict[str, Any]] = []
+        self._version_cache: dict[str, Fields] = {}
+
+    # -- reading captures ----------------------------------------------------
+    def _load(self, capture: CaptureRow) -> StoredResponse | None:
+        try:
+            return load_response(self.warcs / capture.filename, capture.offset, capture.length, decoded=True)
+        except (WarcReadError, OSError) as exc:
+            logger.warning("versions pass: cannot read %s: %s", capture.url, exc)
+            return None
+
+    def _extract(self, capture: CaptureRow, source: Source) -> _Page:
+        stored = self._load(capture)
+        if stored is None:
+            return _Page("ignore")
+        content_type = next((v for k, v in stored.headers if k.lower() == "content-type"), None)
+        found = extract_article(stored.payload, capture.url, content_type, source)
+        extracted = {"title": found.title, "body": found.text, "origin": found.source,
+                     "published": found.published or "", "editor": found.editor}
+        fields = fields_of(found.title, found.text, found.source, found.published, found.editor)
+        how = takedown_of(fields)
+        return _Page("down" if how else "live", how, fields, extracted)
+
+    def page_of(self, capture: CaptureRow, source: Source) -> _Page:
+        if capture.record_type == "revisit":
+            return _Page("same")
+        status = capture.status
+        if status == 200:
+            return self._extract(capture, source)
+        if status in (404, 410):
+            return _Page("down", f"http_{status}")
+        if status in (301, 302, 303, 307, 308):
+            stored = self._load(capture)
+            location = next((v for k, v in (stored.headers if stored else []) if k.lower() == "location"), "")
+            return _Page("redirect", location=urljoin(capture.url, location)) if location else _Page("ignore")
+        return _Page("ignore")
+
+    def _version_fields(self, record_id: str) -> Fields | None:
+        if record_id not in self._version_cache:
+            pending = next((v for v in self.versions if v["record_id"] == record_id), None)
+            row: dict[str, Any] | Version | None = pending
+            if row is None:
+                stored = self.catalog.versions_by_record([record_id])
+                row = stored.get(record_id)
+            if row is None:
+                return None
+            values = row if isinstance(row, dict) else {n: getattr(row, n) for n in ("title", "text", "origin",
+                                                                                      "published", "editor")}
+            self._version_cache[record_id] = fields_of(str(values["title"]), str(values["text"]),
+                                                       str(values["origin"]), str(values["published"]) or None,
+                                                       str(values["editor"]))
+        return self._version_cache[record_id]
+
+    def _redirect(self, capture: CaptureRow, source: Source, target: str, state: dict[str, Any]) -> tuple[str, str]:
+        """``("moved", target record)`` or ``("down", how)`` for a redirect away from an article."""
+        path = urlsplit(target).path
+        same_host = urlsplit(target).hostname == urlsplit(capture.url).hostname
+        if same_host and path in HOME_PATHS:
+            return "down", "redirect_home"
+        if source.is_list(target):
+            return "down", "redirect_section"
+        if not source.is_article(target) or target == capture.url:
+            return "down", "redirect_elsewhere"
+        responses = [c for c in self.catalog.captures_of([target])
+                     if c.record_type == "response" and c.status == 200]
+        after = [c for c in responses if c.position >= capture.position]
+        chosen = after[0] if after else (responses[-1] if responses else None)
+        current = self._version_fields(state.get("version", ""))
+        if chosen is None or current is None:
+            return "down", "redirect_article"
+        page = self._extract(chosen, source)
+        if page.kind == "live" and page.fields is not None and page.fields.body == current.body:
+            return "moved", chosen.record_id
+        return "down", "redirect_article"
+
+    # -- the state machine -----------------------------------------------------
+    def _event(self, capture: CaptureRow, kind: str, before: str, after: str, how: str = "",
+               changes: dict[str, Any] | None = None, summary: str = "") -> None:
+        self.events.append({
+            "url": capture.url, "source_id": capture.source_id, "kind": kind, "how": how,
+            "before_record": before, "after_record": after, "detected": capture.timestamp,
+            "summary": summary or kind.replace("_", " "), "fields": json.dumps(changes or {}, ensure_ascii=False,
+                                                                               sort_keys=True),
+        })
+
+    def _new_version(self, capture: CaptureRow, page: _Page, state: dict[str, Any]) -> None:
+        assert page.fields is not None
+        state["number"] = state.get("number", 0) + 1
+        self.versions.append({
+            "url": capture.url, "source_id": capture.source_id, "number": state["number"],
+            "record_id": capture.record_id, "timestamp": capture.timestamp,
+            "title": page.extracted["title"], "published": page.extracted["published"] or "",
+            "origin": page.extracted["origin"][:200], "editor": page.extracted["editor"][:200],
+            "text": page.extracted["body"], "hashes": page.fields.hashes(),
+        })
+        self._version_cache[capture.record_id] = page.fields
+        state["version"] = capture.record_id
+        state["hashes"] = page.fields.hashes()
+
+    def _live(self, capture: CaptureRow, page: _Page, state: dict[str, Any]) -> None:
+        """A page showing an article (a fresh 200, or a revisit of one)."""
+        assert page.fields is not None
+        status = state.get("status", "")
+        if not status:  # the first version
+            self._new_version(capture, page, state)
+        elif page.fields.hashes() != state.get("hashes"):
+            before = self._version_fields(state["version"])
+            changes = compare(before, page.fields) if before is not None else {}
+            previous = state["version"]
+            self._new_version(capture, page, state)
+            if status == "live" and changes:
+                self._event(capture, "edited", previous, capture.record_id,
+                            changes={k: c.as_json() for k, c in changes.items()}, summary=summary_of(changes))
+            elif status != "live":
+                self._event(capture, "restored", state["seen"], capture.record_id,
+                            changes={k: c.as_json() for k, c in changes.items()},
+                            summary="restored, " + summary_of(changes) if changes else "restored")
+        elif status != "live":
+            self._event(capture, "restored", state["seen"], capture.record_id, summary="restored")
+        state["status"], state["how"], state["seen"] = "live", "", capture.record_id
+
+    def _down(self, capture: CaptureRow, how: str, state: dict[str, Any]) -> None:
+        if state.get("status") == "live":
+            self._event(capture, "taken_down", state["seen"], capture.record_id, how=how,
+                        summary=f"taken down ({how.replace('_', ' ')})")
+        if state.get("status") in ("live", "moved"):
+            state["status"], state["how"] = "taken_down", how
+        if state.get("status"):
+            state["seen"] = capture.record_id
+
+    def step(self, capture: CaptureRow, source: Source, state: dict[str, Any]) -> None:
+        page = self.page_of(capture, source)
+        if page.kind == "same":
+            last_ok = state.get("last_ok")
+            if not last_ok:
+                return
+            page = _Page("down", last_ok["how"]) if last_ok["how"] else _Page("same")
+            if page.kind == "same":
+                if state.get("status") != "live" and state.get("version") == last_ok["version"]:
+                    self._event(capture, "restored", state["seen"], capture.record_id, summary="restored")
+                    state["status"], state["how"] = "live", ""
+                if state.get("status") == "live":
+                    state["seen"] = capture.record_id
+                return
+        if page.kind == "live":
+            self._live(capture, page, state)
+            state["last_ok"] = {"how": "", "version": state["version"]}
+        elif page.kind == "down":
+            if capture.status == 200:
+                state["last_ok"] = {"how": page.how, "version": state.get("version", "")}
+            self._down(capture, page.how, state)
+        elif page.kind == "redirect" and state.get("status") == "live":
+            verdict, detail = self._redirect(capture, source, page.location, state)
+            if verdict == "moved":
+                self._event(capture, "moved", state["seen"], detail, how="redirect",
+                            summary=f"moved to {page.location}")
+                state["status"], state["how"], state["seen"] = "moved", "", capture.record_id
+                state["moved_to"] = page.location
+            else:
+                self._down(capture, detail, state)
+
+
+def update_versions(catalog: Catalog, warcs: Path, sources: Sequence[Source]) -> PassResult:
+    """Read the captures catalogued since the last pass; store the versions and events they show."""
+    result = PassResult()
+    by_host = {h: s for s in sources for h in s.hosts}
+    watermark = catalog.version_watermark()
+    top, captures = catalog.captures_after(watermark, [s.id for s in sources])
+    if top <= watermark:
+        return result
+    work = _Pass(catalog, warcs, sources)
+    per_url: dict[str, list[CaptureRow]] = {}
+    for capture in captures:
+        source = by_host.get((urlsplit(capture.url).hostname or "").lower())
+        if source is not None and source.is_article(capture.url):
+            per_url.setdefault(capture.url, []).append(capture)
+    states = catalog.version_states(list(per_url))
+    scans = []
+    for url in sorted(per_url):
+        position, text = states.get(url, ("", "{}"))
+        state: dict[str, Any] = json.loads(text)
+        source = by_host[(urlsplit(url).hostname or "").lower()]
+        for capture in per_url[url]:
+            if capture.position <= position:
+                continue  # read by an earlier pass (a capture indexed late, older than what was read)
+            work.step(capture, source, state)
+            position = capture.position
+            result.captures += 1
+        if state:
+            scans.append({"url": url, "source_id": per_url[url][0].source_id, "position": position,
+                          "state": json.dumps(state, sort_keys=True)})
+    catalog.store_versions(top, result.captures, work.versions, work.events, scans)
+    result.versions, result.events = len(work.versions), len(work.events)
+    for event in work.events:
+        result.by_kind[event["kind"]] = result.by_kind.get(event["kind"], 0) + 1
+    logger.info("versions pass: %d captures read, %d versions, %d events %s", result.captures, result.versions,
+                result.events, result.by_kind)
+    return result
