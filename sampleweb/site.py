@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 
 from sampleweb import corpus
 from sampleweb import vocabulary as v
-from sampleweb.timeline import Timeline
 from sampleweb.corpus import AGGREGATOR, MIRROR, QIANLONG, TIBET, Article
+from sampleweb.timeline import Timeline
 
 PER_PAGE = 20
 SLOW_SECONDS = 1.5
