@@ -28,6 +28,9 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 DEFAULT_AFTER = ("1h", "6h", "1d", "3d", "7d", "30d")
 DEFAULT_THEN = "30d"
 DEFAULT_MAX_PER_RUN = 1000
+# A recheck falling due within this much of the run's start is made now: a scheduler that wakes at
+# the due moment starts its crawl a few seconds later, and must not wait a whole ladder step more.
+SLACK = timedelta(minutes=1)
 
 
 def parse_duration(text: str) -> timedelta:
@@ -100,7 +103,7 @@ def plan(source_id: str, ladder: Ladder, tracked: Iterable[Tracked], now: dateti
             overdue.append((timedelta(0), item.url))
             continue
         due = ladder.next_due(cdx_moment(item.first), cdx_moment(item.last))
-        if due is not None and due <= now:
+        if due is not None and due <= now + SLACK:
             overdue.append((now - due, item.url))
     overdue.sort(key=lambda o: (-o[0], o[1]))
     cap = ladder.max_per_run if mode == "due" and ladder.max_per_run else len(overdue)

@@ -10,6 +10,8 @@ URL by URL in time order, walks a small state machine kept in ``version_scans``:
 - a redirect to another article URL whose text is the current version's is ``moved``;
 - an answering page after a takedown is ``restored``; a revisit record (304, or the same bytes)
   means "as the last 200 response was";
+- an article that answers while its source's list pages, fetched in the same crawl (the same
+  WARC file) and covering every list page that used to link it, no longer link it is ``unlisted``;
 - other statuses (5xx, 403, timeouts leave nothing) change nothing: a flaky server is not a takedown.
 
 Everything comes from the WARC records the captures name, so ``aidnews index`` into an empty
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +53,17 @@ class PassResult:
 
 
 @dataclass
+class _Listing:
+    """One crawl's list pages of a source (one WARC file): which were fetched, which articles they link."""
+
+    lists: set[str] = field(default_factory=set)
+    links: set[str] = field(default_factory=set)
+
+
+_HREF = re.compile(r"""href\s*=\s*["']([^"'#]+)""", re.IGNORECASE)
+
+
+@dataclass
 class _Page:
     """What one capture showed: a live version, a takedown (``how``), a redirect, or nothing to say."""
 
@@ -68,6 +82,43 @@ class _Pass:
         self.versions: list[dict[str, Any]] = []
         self.events: list[dict[str, Any]] = []
         self._version_cache: dict[str, Fields] = {}
+        self.listings: dict[tuple[str, str], _Listing] = {}  # (WARC file, source id) -> its list pages
+
+    def read_lists(self, captures: Sequence[CaptureRow], source: Source) -> None:
+        """Note what the list captures of this batch link to, per crawl (WARC file)."""
+        for capture in captures:
+            payload = self._list_payload(capture)
+            if payload is None:
+                continue
+            listing = self.listings.setdefault((capture.filename, source.id), _Listing())
+            listing.lists.add(capture.url)
+            text = payload.decode("utf-8", "replace")
+            listing.links.update(link for link in (urljoin(capture.url, h.strip()) for h in _HREF.findall(text))
+                                 if source.is_article(link))
+
+    def _list_payload(self, capture: CaptureRow) -> bytes | None:
+        if capture.status not in (200, 304):
+            return None
+        if capture.record_type == "revisit":  # the list as last fetched in full
+            earlier = [c for c in self.catalog.captures_of([capture.url], capture.timestamp)
+                       if c.record_type == "response" and c.status == 200 and c.position < capture.position]
+            if not earlier:
+                return None
+            capture = earlier[-1]
+        stored = self._load(capture)
+        return stored.payload if stored else None
+
+    def check_listed(self, capture: CaptureRow, source: Source, state: dict[str, Any]) -> None:
+        """After a capture showing the article: is it still on its source's list pages of that crawl?"""
+        listing = self.listings.get((capture.filename, source.id))
+        if listing is None or state.get("status") != "live":
+            return
+        if capture.url in listing.links:
+            state["listed"] = sorted(listing.lists)
+        elif state.get("listed") and set(state["listed"]) <= listing.lists:
+            self._event(capture, "unlisted", state["seen_before"], capture.record_id,
+                        summary="no longer on " + ", ".join(state["listed"]))
+            state["listed"] = []
 
     # -- reading captures ----------------------------------------------------
     def _load(self, capture: CaptureRow) -> StoredResponse | None:
@@ -197,6 +248,13 @@ class _Pass:
             state["seen"] = capture.record_id
 
     def step(self, capture: CaptureRow, source: Source, state: dict[str, Any]) -> None:
+        before = state.get("seen", "")
+        self._step(capture, source, state)
+        if state.get("seen") == capture.record_id and state.get("status") == "live":
+            state["seen_before"] = before or capture.record_id
+            self.check_listed(capture, source, state)
+
+    def _step(self, capture: CaptureRow, source: Source, state: dict[str, Any]) -> None:
         page = self.page_of(capture, source)
         if page.kind == "same":
             last_ok = state.get("last_ok")
@@ -238,10 +296,15 @@ def update_versions(catalog: Catalog, warcs: Path, sources: Sequence[Source]) ->
         return result
     work = _Pass(catalog, warcs, sources)
     per_url: dict[str, list[CaptureRow]] = {}
+    lists: dict[str, list[CaptureRow]] = {}
     for capture in captures:
         source = by_host.get((urlsplit(capture.url).hostname or "").lower())
         if source is not None and source.is_article(capture.url):
             per_url.setdefault(capture.url, []).append(capture)
+        elif source is not None and source.is_list(capture.url):
+            lists.setdefault(source.id, []).append(capture)
+    for source in sources:
+        work.read_lists(lists.get(source.id, []), source)
     states = catalog.version_states(list(per_url))
     scans = []
     for url in sorted(per_url):

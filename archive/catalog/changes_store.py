@@ -8,6 +8,7 @@ tables as they were before it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
@@ -170,6 +171,28 @@ class ChangesStore:
                 out.update({c.record_id: c for c in session.scalars(
                     select(Capture).where(Capture.record_id.in_(wanted[start:start + BATCH])))})
         return out
+
+    def event_records(self, since: str = "", kind: str = "", source_id: str = "",
+                      urls: Sequence[str] = ()) -> list[dict[str, Any]]:
+        """Events as plain objects (``aidnews changes --json``, the report): kind, how, url, source,
+        detected (ISO), summary, before and after (capture references), fields (for an edit)."""
+        events = self.change_events(since, kind, source_id, urls)
+        captures = self.captures_by_record([r for e in events for r in (e.before_record, e.after_record)])
+
+        def ref(record_id: str) -> dict[str, Any]:
+            c = captures.get(record_id)
+            if c is None:
+                return {"record_id": record_id}
+            return {"record_id": record_id, "url": c.url, "timestamp": c.timestamp, "status": c.status,
+                    "record_type": c.record_type, "filename": c.filename, "offset": c.offset, "length": c.length}
+
+        return [{
+            "kind": e.kind, "how": e.how, "url": e.url, "source": e.source_id,
+            "detected": f"{e.detected[:4]}-{e.detected[4:6]}-{e.detected[6:8]}T{e.detected[8:10]}:"
+                        f"{e.detected[10:12]}:{e.detected[12:14]}Z",
+            "summary": e.summary, "before": ref(e.before_record), "after": ref(e.after_record),
+            "fields": json.loads(e.fields or "{}"),
+        } for e in events]
 
     def tracked(self, source_ids: Sequence[str]) -> Iterator[Tracked]:
         """Every URL with a version, with its first version's and its latest capture's timestamps."""
