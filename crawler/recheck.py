@@ -56,13 +56,19 @@ class Ladder:
         after_texts = table.get("after", list(DEFAULT_AFTER))
         if not isinstance(after_texts, list) or not all(isinstance(t, str) for t in after_texts):
             raise ValueError("field 'after' must be a list of durations such as [\"1h\", \"1d\"]")
-        after = tuple(parse_duration(t) for t in after_texts)
+        try:
+            after = tuple(parse_duration(t) for t in after_texts)
+        except ValueError as exc:
+            raise ValueError(f"field 'after': {exc}") from None
         if any(b <= a for a, b in zip(after, after[1:], strict=False)) or any(a <= timedelta(0) for a in after):
             raise ValueError("field 'after' must be positive durations in increasing order")
         then_text = table.get("then", DEFAULT_THEN)
         if not isinstance(then_text, str):
             raise ValueError("field 'then' must be a duration such as \"30d\", or \"never\"")
-        then = None if then_text == "never" else parse_duration(then_text)
+        try:
+            then = None if then_text == "never" else parse_duration(then_text)
+        except ValueError as exc:
+            raise ValueError(f"field 'then': {exc}") from None
         cap = table.get("max_per_run", DEFAULT_MAX_PER_RUN)
         if isinstance(cap, bool) or not isinstance(cap, int) or cap < 0:
             raise ValueError(f"field 'max_per_run' must be a whole number >= 0, got {cap!r}")
