@@ -250,3 +250,36 @@ def test_a_sigkill_during_a_recheck_run_loses_no_event(timeline_web: SampleWebPr
     expected = {(str(e["url"]), str(e["kind"]), str(e["how"])) for e in ground_truth()
                 if parse_moment(str(e["at"])) <= recheck}
     assert found == expected and len(expected) == 4
+
+
+def test_the_report_shows_each_article_s_timeline(walk: Walk, tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    run_cli("report", "--data", str(walk.data), "--format", "json", "--output", str(out), check=True)
+    report = json.loads(out.read_text(encoding="utf-8"))
+    timelines = {t["url"]: t for t in report["timelines"]}
+    for truth in ground_truth():
+        assert truth["kind"] in [e["kind"] for e in timelines[str(truth["url"])]["events"]], truth
+    title = timelines[url_of(next(s.path for s in STORIES if s.key == "title"))]
+    assert [v["number"] for v in title["versions"]] == [1, 2] and list(title["versions"][1]["changed"]) == ["title"]
+    noise = url_of(next(s.path for s in STORIES if s.key == "noise"))
+    assert noise not in timelines  # one version, no event
+    html = tmp_path / "report.html"
+    run_cli("report", "--data", str(walk.data), "--format", "html", "--output", str(html), check=True)
+    assert "巡回义诊活动" in html.read_text(encoding="utf-8")
+
+
+def test_aidnews_changes_filters_and_prints_json(walk: Walk) -> None:
+    everything = json.loads(run_cli("changes", "--data", str(walk.data), "--json", check=True).stdout)
+    assert len(everything) == len(ground_truth())
+    for event in everything:
+        assert {"kind", "url", "detected", "before", "after", "fields"} <= set(event)
+    edits = json.loads(run_cli("changes", "--data", str(walk.data), "--json", "--kind", "edited", check=True).stdout)
+    assert {e["kind"] for e in edits} == {"edited"} and all(e["fields"] for e in edits)
+    late = json.loads(run_cli("changes", "--data", str(walk.data), "--json", "--since", "2025-03-05",
+                              "--source", "timeline", check=True).stdout)
+    assert late and all(e["detected"] >= "2025-03-05" for e in late)
+    assert len(late) == sum(1 for e in everything if e["detected"] >= "2025-03-05")
+    text = run_cli("changes", "--data", str(walk.data), check=True).stdout
+    assert f"changes: {len(everything)} event(s)" in text
+    bad = run_cli("changes", "--data", str(walk.data), "--since", "last week")
+    assert bad.returncode == 2 and "--since wants" in bad.stderr
