@@ -265,20 +265,48 @@ static inline int is_plain_letter(Py_UCS4 c) { return (c >= 'a' && c <= 'z') || 
 
 static inline int is_han(Py_UCS4 c) { return (c >= 0x3400 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF); }
 
+/* A pass over ``text`` with a uint32 code point table: the text's characters, the table, and an output
+ * buffer of at least ``cap`` characters. ``table_pass_begin`` returns 0 (an exception set, the table
+ * released) when the buffer cannot be had; ``table_pass_end`` releases both. */
+typedef struct {
+    Py_buffer table;
+    const uint32_t *map;
+    Py_ssize_t table_size, n, cap;
+    int kind;
+    const void *data;
+    Py_UCS4 *out;
+} TablePass;
+
+static int table_pass_begin(TablePass *p, PyObject *text) {
+    p->map = p->table.buf;
+    p->table_size = p->table.len / (Py_ssize_t)sizeof(uint32_t);
+    p->n = PyUnicode_GET_LENGTH(text);
+    p->cap = p->n > 0 ? p->n : 1;
+    p->kind = PyUnicode_KIND(text);
+    p->data = PyUnicode_DATA(text);
+    p->out = PyMem_Malloc((size_t)p->cap * sizeof(Py_UCS4));
+    if (p->out == NULL) {
+        PyBuffer_Release(&p->table);
+        PyErr_NoMemory();
+        return 0;
+    }
+    return 1;
+}
+
+static void table_pass_end(TablePass *p) {
+    PyBuffer_Release(&p->table);
+    PyMem_Free(p->out);
+}
+
 static PyObject *strip_glosses(PyObject *self, PyObject *args) {
     PyObject *text;
-    Py_buffer table;
-    if (!PyArg_ParseTuple(args, "Uy*", &text, &table)) return NULL;
-    const uint32_t *t2s = table.buf;
-    Py_ssize_t table_size = table.len / (Py_ssize_t)sizeof(uint32_t);
-    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
-    Py_UCS4 *out = PyMem_Malloc((size_t)(n > 0 ? n : 1) * sizeof(Py_UCS4));
-    if (out == NULL) {
-        PyBuffer_Release(&table);
-        return PyErr_NoMemory();
-    }
+    TablePass p;
+    if (!PyArg_ParseTuple(args, "Uy*", &text, &p.table) || !table_pass_begin(&p, text)) return NULL;
+    const uint32_t *t2s = p.map;
+    Py_ssize_t table_size = p.table_size, n = p.n;
+    int kind = p.kind;
+    const void *data = p.data;
+    Py_UCS4 *out = p.out;
     Py_ssize_t w = 0, i = 0, dropped_until = -1;
     long annotations = 0;
     while (i < n) {
@@ -321,17 +349,91 @@ static PyObject *strip_glosses(PyObject *self, PyObject *args) {
         }
         i = end;
     }
-    PyBuffer_Release(&table);
     PyObject *stripped = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, w);
-    PyMem_Free(out);
+    table_pass_end(&p);
     if (stripped == NULL) return NULL;
     return Py_BuildValue("(Nl)", stripped, annotations);
+}
+
+/* dedupe.normalise.nfkc's table path: each BMP character through ``table`` (uint32: its NFKC code point,
+ * SEVERAL for an expansion looked up in ``several``, SLOW where only unicodedata can decide); astral
+ * characters kept when they are stable ideographs. Returns None where the caller must use unicodedata. */
+#define NFKC_SLOW 0xFFFFFFFFu
+#define NFKC_SEVERAL 0xFFFFFFFEu
+
+static inline int stable_astral(Py_UCS4 c) {
+    return c >= 0x20000 && c < 0x32000 && !(c >= 0x2F800 && c < 0x2FA20);
+}
+
+static PyObject *map_nfkc(PyObject *self, PyObject *args) {
+    PyObject *text, *several;
+    TablePass p;
+    if (!PyArg_ParseTuple(args, "Uy*O!", &text, &p.table, &PyDict_Type, &several) || !table_pass_begin(&p, text))
+        return NULL;
+    Py_ssize_t n = p.n, w = 0;
+    PyObject *result = NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(p.kind, p.data, i);
+        uint32_t m = c < (Py_UCS4)p.table_size ? p.map[c] : (stable_astral(c) ? c : NFKC_SLOW);
+        if (m == NFKC_SLOW) {
+            result = Py_NewRef(Py_None);
+            goto done;
+        }
+        if (m != NFKC_SEVERAL) {
+            p.out[w++] = m;
+            continue;
+        }
+        PyObject *key = PyUnicode_FromOrdinal((int)c);
+        if (key == NULL) goto done;
+        PyObject *expansion = PyDict_GetItemWithError(several, key);  /* borrowed */
+        Py_DECREF(key);
+        if (expansion == NULL || !PyUnicode_Check(expansion)) {
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_KeyError, "an expansion is missing from the table");
+            goto done;
+        }
+        Py_ssize_t len = PyUnicode_GET_LENGTH(expansion);
+        if (w + len + (n - i) > p.cap) {
+            Py_ssize_t grown = (w + len + (n - i)) * 2;
+            Py_UCS4 *bigger = PyMem_Realloc(p.out, (size_t)grown * sizeof(Py_UCS4));
+            if (bigger == NULL) {
+                PyErr_NoMemory();
+                goto done;
+            }
+            p.out = bigger;
+            p.cap = grown;
+        }
+        for (Py_ssize_t k = 0; k < len; k++) p.out[w++] = PyUnicode_READ_CHAR(expansion, k);
+    }
+    result = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, p.out, w);
+done:
+    table_pass_end(&p);
+    return result;
+}
+
+/* dedupe.normalise._simplify: (text with each character through the uint32 table ``t2s``, characters changed). */
+static PyObject *map_codes(PyObject *self, PyObject *args) {
+    PyObject *text;
+    TablePass p;
+    if (!PyArg_ParseTuple(args, "Uy*", &text, &p.table) || !table_pass_begin(&p, text)) return NULL;
+    Py_ssize_t changed = 0;
+    for (Py_ssize_t i = 0; i < p.n; i++) {
+        Py_UCS4 c = PyUnicode_READ(p.kind, p.data, i);
+        Py_UCS4 m = c < (Py_UCS4)p.table_size ? p.map[c] : c;
+        changed += m != c;
+        p.out[i] = m;
+    }
+    PyObject *mapped = changed ? PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, p.out, p.n) : Py_NewRef(text);
+    table_pass_end(&p);
+    if (mapped == NULL) return NULL;
+    return Py_BuildValue("(Nn)", mapped, changed);
 }
 
 static PyMethodDef methods[] = {
     {"simhash_text", simhash_text, METH_VARARGS, "simhash_text(text, n) -> (simhash, distinct n-grams, letters and digits kept)"},
     {"passage_samples", passage_samples, METH_VARARGS, "passage_samples(text, gram, rate) -> bytes of uint64 sample hashes"},
     {"strip_glosses", strip_glosses, METH_VARARGS, "strip_glosses(text, t2s table) -> (text without pinyin glosses, annotations)"},
+    {"map_nfkc", map_nfkc, METH_VARARGS, "map_nfkc(text, table, several) -> NFKC text by table, or None where unicodedata must decide"},
+    {"map_codes", map_codes, METH_VARARGS, "map_codes(text, table) -> (text through the code point table, characters changed)"},
     {"fold_runs", fold_runs, METH_VARARGS, "fold_runs(text) -> text without pinyin runs, with one mark per punctuation run and one space per space run"},
     {NULL, NULL, 0, NULL},
 };
