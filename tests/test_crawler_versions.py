@@ -33,6 +33,7 @@ from crawler.sources import load_sources
 from sampleweb.process import SampleWebProcess, spawn
 from sampleweb.timeline import START, STORIES, ground_truth, stored_ground_truth, url_of
 from tests.conftest import BIN, ROOT, run_cli
+from tests.services import postgres_url  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.slow
 SEEDS = ROOT / "sampleweb" / "timeline_seeds"
@@ -283,3 +284,9 @@ def test_aidnews_changes_filters_and_prints_json(walk: Walk) -> None:
     assert f"changes: {len(everything)} event(s)" in text
     bad = run_cli("changes", "--data", str(walk.data), "--since", "last week")
     assert bad.returncode == 2 and "--since wants" in bad.stderr
+
+
+def test_a_rebuild_into_postgresql_finds_the_same(walk: Walk, tmp_path: Path, postgres_url: str) -> None:  # noqa: F811
+    shutil.copytree(walk.data / "warcs", tmp_path / "warcs")
+    run_cli("index", "--data", str(tmp_path), "--catalog", postgres_url, "--seeds", str(SEEDS), check=True)
+    assert _comparable(postgres_url) == _comparable(walk.catalog_url)
