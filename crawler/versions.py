@@ -26,6 +26,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -35,7 +36,7 @@ from archive.catalog.changes_store import CaptureRow
 from archive.catalog.models import Version
 from archive.errors import WarcReadError
 from archive.warc_reader import StoredResponse, load_response
-from crawler.articles import extract_article
+from crawler.articles import SHORT_FIELD, extract_article
 from crawler.sources import Source
 from dedupe.changes import Fields, compare, fields_of, summary_of, takedown_of
 
@@ -83,6 +84,7 @@ class _Pass:
         self.events: list[dict[str, Any]] = []
         self._version_cache: dict[str, Fields] = {}
         self.listings: dict[tuple[str, str], _Listing] = {}  # (WARC file, source id) -> its list pages
+        self.extracted: dict[str, dict[str, str]] = {}  # record id -> fields, from the article rows
 
     def read_lists(self, captures: Sequence[CaptureRow], source: Source) -> None:
         """Note what the list captures of this batch link to, per crawl (WARC file)."""
@@ -129,16 +131,37 @@ class _Pass:
             return None
 
     def _extract(self, capture: CaptureRow, source: Source) -> _Page:
-        stored = self._load(capture)
-        if stored is None:
+        extracted = self.extracted.get(capture.record_id) or self._extract_record(capture, source)
+        if extracted is None:
             return _Page("ignore")
-        content_type = next((v for k, v in stored.headers if k.lower() == "content-type"), None)
-        found = extract_article(stored.payload, capture.url, content_type, source)
-        extracted = {"title": found.title, "body": found.text, "origin": found.source,
-                     "published": found.published or "", "editor": found.editor}
-        fields = fields_of(found.title, found.text, found.source, found.published, found.editor)
+        fields = fields_of(extracted["title"], extracted["body"], extracted["origin"], extracted["published"] or None,
+                           extracted["editor"])
         how = takedown_of(fields)
         return _Page("down" if how else "live", how, fields, extracted)
+
+    def _extract_record(self, capture: CaptureRow, source: Source) -> dict[str, str] | None:
+        stored = self._load(capture)
+        if stored is None:
+            return None
+        content_type = next((v for k, v in stored.headers if k.lower() == "content-type"), None)
+        found = extract_article(stored.payload, capture.url, content_type, source)
+        published = found.published or ""
+        try:
+            published = datetime.fromisoformat(published).astimezone(UTC).isoformat() if published else ""
+        except ValueError:
+            pass  # kept as found; fields_of compares what it can
+        return {"title": found.title, "body": found.text, "origin": found.source[:SHORT_FIELD], "published": published,
+                "editor": found.editor[:SHORT_FIELD]}
+
+    def use_articles(self, captures: Sequence[CaptureRow]) -> None:
+        """The crawl (or the rebuild) extracted a URL's first capture into its article row already, with the
+        same extraction: use those fields rather than read and extract the record again."""
+        rows = self.catalog.articles_by_record([c.record_id for c in captures if c.status == 200
+                                                and c.record_type == "response"])
+        for record_id, a in rows.items():
+            self.extracted[record_id] = {
+                "title": a.title, "body": a.text, "origin": a.origin, "editor": a.editor,
+                "published": a.published.astimezone(UTC).isoformat() if a.published else ""}
 
     def page_of(self, capture: CaptureRow, source: Source) -> _Page:
         if capture.record_type == "revisit":
@@ -305,6 +328,7 @@ def update_versions(catalog: Catalog, warcs: Path, sources: Sequence[Source]) ->
             lists.setdefault(source.id, []).append(capture)
     for source in sources:
         work.read_lists(lists.get(source.id, []), source)
+    work.use_articles([c for url in per_url for c in per_url[url]])
     states = catalog.version_states(list(per_url))
     scans = []
     for url in sorted(per_url):

@@ -18,6 +18,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 FIELDS = ("title", "body", "origin", "published", "editor")
 
@@ -103,10 +104,23 @@ def clean_editor(text: str) -> str:
     return line.rstrip(")） ").strip()
 
 
+def utc_minute(published: str | None) -> str:
+    """An ISO time as UTC to the minute (``2025-03-02T16:00``): the same moment in any zone compares equal."""
+    if not published:
+        return ""
+    try:
+        moment = datetime.fromisoformat(published)
+    except ValueError:
+        return published[:16]
+    if moment.tzinfo is None:
+        return moment.strftime("%Y-%m-%dT%H:%M")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
+
+
 def fields_of(title: str, body: str, origin: str, published: str | None, editor: str) -> Fields:
-    """Clean extracted fields for comparison; ``published`` is an ISO time, compared to the minute."""
+    """Clean extracted fields for comparison; ``published`` is an ISO time, compared to the minute (UTC)."""
     return Fields(title=_line(title), body=clean_body(body), origin=_line(origin),
-                  published=(published or "")[:16], editor=clean_editor(editor))
+                  published=utc_minute(published), editor=clean_editor(editor))
 
 
 def _sentences(text: str) -> list[str]:

@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from archive.catalog.models import Capture, ChangeEvent, Version, VersionPass, VersionScan
+from archive.catalog.models import Article, Capture, ChangeEvent, Version, VersionPass, VersionScan
 
 BATCH = 500
 
@@ -161,6 +161,16 @@ class ChangesStore:
             for start in range(0, len(wanted), BATCH):
                 out.update({v.record_id: v for v in session.scalars(
                     select(Version).where(Version.record_id.in_(wanted[start:start + BATCH])))})
+        return out
+
+    def articles_by_record(self, record_ids: Sequence[str]) -> dict[str, Article]:
+        """Article rows by their capture's record id (the crawl's own extraction of a first capture)."""
+        wanted = sorted(set(record_ids))
+        out: dict[str, Article] = {}
+        with self.session() as session:
+            for start in range(0, len(wanted), BATCH):
+                out.update({a.record_id: a for a in session.scalars(
+                    select(Article).where(Article.record_id.in_(wanted[start:start + BATCH])))})
         return out
 
     def captures_by_record(self, record_ids: Sequence[str]) -> dict[str, Capture]:
