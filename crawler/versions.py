@@ -43,6 +43,7 @@ from dedupe.changes import Fields, compare, fields_of, summary_of, takedown_of
 logger = logging.getLogger(__name__)
 HOME_PATHS = ("", "/", "/index.html", "/index.htm", "/index.shtml", "/index.php")
 KINDS = ("edited", "taken_down", "moved", "restored", "unlisted")
+CHUNK = 500  # URLs per write: memory stays flat on a rebuild of a large archive
 
 
 @dataclass
@@ -178,20 +179,22 @@ class _Pass:
         return _Page("ignore")
 
     def _version_fields(self, record_id: str) -> Fields | None:
+        # Versions made in this pass are cached when made; earlier ones are in the catalog.
         if record_id not in self._version_cache:
-            pending = next((v for v in self.versions if v["record_id"] == record_id), None)
-            row: dict[str, Any] | Version | None = pending
-            if row is None:
-                stored = self.catalog.versions_by_record([record_id])
-                row = stored.get(record_id)
+            row: Version | None = self.catalog.versions_by_record([record_id]).get(record_id)
             if row is None:
                 return None
-            values = row if isinstance(row, dict) else {n: getattr(row, n) for n in ("title", "text", "origin",
-                                                                                      "published", "editor")}
-            self._version_cache[record_id] = fields_of(str(values["title"]), str(values["text"]),
-                                                       str(values["origin"]), str(values["published"]) or None,
-                                                       str(values["editor"]))
+            self._version_cache[record_id] = fields_of(row.title, row.text, row.origin, row.published or None,
+                                                       row.editor)
         return self._version_cache[record_id]
+
+    def next_chunk(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """The versions and events found since the last call; what was cached for those URLs is dropped."""
+        versions, events = self.versions, self.events
+        self.versions, self.events = [], []
+        self._version_cache.clear()
+        self.extracted.clear()
+        return versions, events
 
     def _redirect(self, capture: CaptureRow, source: Source, target: str, state: dict[str, Any]) -> tuple[str, str]:
         """``("moved", target record)`` or ``("down", how)`` for a redirect away from an article."""
@@ -328,26 +331,32 @@ def update_versions(catalog: Catalog, warcs: Path, sources: Sequence[Source]) ->
             lists.setdefault(source.id, []).append(capture)
     for source in sources:
         work.read_lists(lists.get(source.id, []), source)
-    work.use_articles([c for url in per_url for c in per_url[url]])
-    states = catalog.version_states(list(per_url))
-    scans = []
-    for url in sorted(per_url):
-        position, text = states.get(url, ("", "{}"))
-        state: dict[str, Any] = json.loads(text)
-        source = by_host[(urlsplit(url).hostname or "").lower()]
-        for capture in per_url[url]:
-            if capture.position <= position:
-                continue  # read by an earlier pass (a capture indexed late, older than what was read)
-            work.step(capture, source, state)
-            position = capture.position
-            result.captures += 1
-        if state:
-            scans.append({"url": url, "source_id": per_url[url][0].source_id, "position": position,
-                          "state": json.dumps(state, sort_keys=True)})
-    catalog.store_versions(top, result.captures, work.versions, work.events, scans)
-    result.versions, result.events = len(work.versions), len(work.events)
-    for event in work.events:
-        result.by_kind[event["kind"]] = result.by_kind.get(event["kind"], 0) + 1
+    urls = sorted(per_url)
+    for start in range(0, max(len(urls), 1), CHUNK):
+        chunk = urls[start:start + CHUNK]
+        work.use_articles([c for url in chunk for c in per_url[url]])
+        states = catalog.version_states(chunk)
+        scans = []
+        for url in chunk:
+            position, text = states.get(url, ("", "{}"))
+            state: dict[str, Any] = json.loads(text)
+            source = by_host[(urlsplit(url).hostname or "").lower()]
+            for capture in per_url[url]:
+                if capture.position <= position:
+                    continue  # read by an earlier pass (a capture indexed late, older than what was read)
+                work.step(capture, source, state)
+                position = capture.position
+                result.captures += 1
+            if state:
+                scans.append({"url": url, "source_id": per_url[url][0].source_id, "position": position,
+                              "state": json.dumps(state, sort_keys=True)})
+        versions, events = work.next_chunk()
+        last = start + CHUNK >= len(urls)
+        catalog.store_versions(top if last else None, result.captures, versions, events, scans)
+        result.versions += len(versions)
+        result.events += len(events)
+        for event in events:
+            result.by_kind[event["kind"]] = result.by_kind.get(event["kind"], 0) + 1
     logger.info("versions pass: %d captures read, %d versions, %d events %s", result.captures, result.versions,
                 result.events, result.by_kind)
     return result

@@ -110,9 +110,11 @@ class ChangesStore:
         return out
 
     # -- the pass's write -------------------------------------------------
-    def store_versions(self, upto_capture: int, captures: int, versions: Sequence[dict[str, Any]],
+    def store_versions(self, upto_capture: int | None, captures: int, versions: Sequence[dict[str, Any]],
                        events: Sequence[dict[str, Any]], scans: Sequence[dict[str, Any]]) -> None:
-        """One pass's versions, events and scan states, and its watermark, in one transaction."""
+        """Versions, events and scan states of some URLs, and (``upto_capture`` given: the pass's last
+        write) its watermark, in one transaction. A pass killed between two writes is redone from the
+        scan states: rows already written are skipped, captures already read are not read again."""
 
         def write() -> None:
             dialect = postgresql if self.dialect == "postgresql" else sqlite
@@ -126,7 +128,8 @@ class ChangesStore:
                     chunk = list(scans[start:start + BATCH])
                     session.execute(delete(VersionScan).where(VersionScan.url.in_([s["url"] for s in chunk])))
                     session.execute(dialect.insert(VersionScan), chunk)
-                session.add(VersionPass(upto_capture=upto_capture, captures=captures, events=len(events)))
+                if upto_capture is not None:
+                    session.add(VersionPass(upto_capture=upto_capture, captures=captures, events=len(events)))
 
         self._write(f"store {len(versions)} version(s) and {len(events)} change event(s)", write)
 

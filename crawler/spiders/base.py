@@ -12,8 +12,10 @@ from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
+from sqlalchemy.exc import SQLAlchemyError
 from twisted.python.failure import Failure
 
+from archive.errors import ArchiveError
 from crawler import clock
 from crawler.articles import article_item, extract_article
 from crawler.errors import SourceError
@@ -108,11 +110,16 @@ class SourceSpider(Spider):
         if mode == "none" or not self.crawler.settings.getbool("CATALOG_ENABLED"):
             return []
         now = clock.now()
-        catalog = open_catalog(self.crawler.settings)
         try:
-            plans = [plan(s.id, s.recheck, catalog.tracked([s.id]), now, mode) for s in self.sources]
-        finally:
-            catalog.close()
+            catalog = open_catalog(self.crawler.settings)
+            try:
+                plans = [plan(s.id, s.recheck, catalog.tracked([s.id]), now, mode) for s in self.sources]
+            finally:
+                catalog.close()
+        except (ArchiveError, SQLAlchemyError) as exc:  # the crawl goes on; the next run rechecks them
+            logger.warning("no rechecks this run: the catalog could not be read: %s", exc)
+            self.crawler.stats.inc_value("rechecks/catalog_error")
+            return []
         for found in plans:
             self.crawler.stats.set_value(f"rechecks/due/{found.source_id}", found.due)
             self.crawler.stats.set_value(f"rechecks/planned/{found.source_id}", len(found.urls))
