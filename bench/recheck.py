@@ -236,7 +236,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "",
         "A recheck run's catalog cost is the planner's read (grows with the known articles) plus the versions pass "
         "(grows with the rechecks made, not with the archive: each URL's state is one indexed lookup). Bytes are "
-        "what the server sent; a 304 is headers only. SQLite catalog.",
+        "what the server sent; a 304 is headers only. SQLite catalog. The machine is shared by other "
+        "engineers' jobs: the pass does the same work at both sizes, so a difference between its two timings is load.",
     ]
     if args.no_publish:
         print("\n".join(lines))
