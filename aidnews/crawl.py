@@ -79,6 +79,7 @@ def redis_settings(redis: RedisOptions) -> dict[str, object]:
         "SCHEDULER_DUPEFILTER_KEY": f"{redis.prefix}:%(spider)s:dupefilter",
         "AIDNEWS_WORKER_ID": worker,
         "RECONCILE_ENABLED": False,  # the coordinator reconciles once every worker is done
+        "VERSIONS_ENABLED": False,  # ... and runs the versions pass then (crawler.reconcile)
         "WARC_PREFIX": f"aidnews-{worker}",  # each worker writes its own files
     }
 

@@ -1,7 +1,8 @@
 """The ``AIDNEWS_*`` environment variables: read here and nowhere else, with the defaults they fall back to.
 
 ``AIDNEWS_DATA`` (data folder), ``AIDNEWS_CATALOG_URL``, ``AIDNEWS_SAMPLE_WEB`` (offline crawls
-through the sample web), ``AIDNEWS_REDIS_URL`` (distributed crawls). Passwords in URLs travel
+through the sample web), ``AIDNEWS_REDIS_URL`` (distributed crawls), ``AIDNEWS_CLOCK`` (a simulated
+start time for tests, :mod:`crawler.clock`). Passwords in URLs travel
 between processes by environment (:func:`child_env`), never on a command line.
 """
 
@@ -16,6 +17,7 @@ DATA = "AIDNEWS_DATA"
 CATALOG_URL = "AIDNEWS_CATALOG_URL"
 SAMPLE_WEB = "AIDNEWS_SAMPLE_WEB"
 REDIS_URL = "AIDNEWS_REDIS_URL"
+CLOCK = "AIDNEWS_CLOCK"
 
 
 @dataclass(frozen=True)
@@ -24,11 +26,13 @@ class Environment:
     catalog_url: str = ""
     sample_web: str = ""
     redis_url: str = ""
+    clock: str = ""
 
     @classmethod
     def read(cls, environ: Mapping[str, str] | None = None) -> Environment:
         env = os.environ if environ is None else environ
-        return cls(env.get(DATA, ""), env.get(CATALOG_URL, ""), env.get(SAMPLE_WEB, ""), env.get(REDIS_URL, ""))
+        return cls(env.get(DATA, ""), env.get(CATALOG_URL, ""), env.get(SAMPLE_WEB, ""), env.get(REDIS_URL, ""),
+                   env.get(CLOCK, ""))
 
 
 def data_root(explicit: str | None = None) -> Path:

@@ -1,7 +1,7 @@
 """What a crawl's settings say about where things are, one rule for every component; renamed settings.
 
 Each project setting has a group prefix (``WARC_*``, ``CATALOG_*``, ``INCREMENTAL_*``, ``SAFETY_*``,
-``AIDNEWS_*``). The old unprefixed names still work for a while: :func:`apply_renamed` moves them
+``RECHECK_*``, ``VERSIONS_*``, ``AIDNEWS_*``). The old unprefixed names still work for a while: :func:`apply_renamed` moves them
 to their new names, with a warning.
 """
 

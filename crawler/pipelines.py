@@ -18,12 +18,15 @@ from archive.catalog.store import BACKOFF, RETRIES
 from archive.errors import CatalogError
 from archive.indexer import source_for_url
 from archive.warc_writer import RecordRef
+from crawler import clock
 from crawler.articles import article_row
+from crawler.errors import SourceError
 from crawler.health import assess
 from crawler.items import ArticleItem
-from crawler.locations import catalog_url
+from crawler.locations import catalog_url, sources_dir, warc_dir
 from crawler.signals import record_written
-from crawler.sources import catalog_rows
+from crawler.sources import catalog_rows, load_sources
+from crawler.versions import update_versions
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +70,8 @@ class CatalogPipeline:
         try:
             self.catalog = Catalog(self.catalog_url, retries=self.retries, backoff=self.backoff)
             self.catalog.upsert_sources(catalog_rows(sources))
-            self.run_ids = {s.id: self.catalog.start_run(spider.name, [s.id], s.id) for s in sources}
+            started = clock.now()
+            self.run_ids = {s.id: self.catalog.start_run(spider.name, [s.id], s.id, started) for s in sources}
         except CatalogError as exc:
             # Unreachable past every retry: a crawl that went on would archive pages no catalog knows of
             # and still exit 0, so it stops here, before the first fetch.
@@ -145,6 +149,7 @@ class CatalogPipeline:
             return
         try:
             self._write_buffers(self.catalog)
+            self._versions(self.catalog)
             self._finish_runs(self.catalog, reason)
         except (CatalogError, SQLAlchemyError) as exc:
             logger.error("catalog still unavailable at the end (%s): %d captures and %d articles of this crawl are "
@@ -152,6 +157,24 @@ class CatalogPipeline:
                          exc, len(self._captures), len(self._articles))
         self.catalog.close()
         logger.info("catalog: %d articles written at %s", self.articles_written, datetime.now(UTC))
+
+    def _versions(self, catalog: Catalog) -> None:
+        """Versions and change events from what this crawl archived (crawler.versions). Every source of the
+        seeds folder is read, not only this spider's: the pass's watermark is catalog-wide."""
+        if self.crawler is None or not self.crawler.settings.getbool("VERSIONS_ENABLED", True):
+            return
+        settings = self.crawler.settings
+        try:
+            sources = load_sources(sources_dir(settings))
+        except SourceError as exc:
+            logger.error("versions pass skipped: %s", exc)
+            return
+        done = update_versions(catalog, warc_dir(settings), sources)
+        if self.crawler.stats:
+            self.crawler.stats.set_value("versions/captures_read", done.captures)
+            self.crawler.stats.set_value("versions/new", done.versions)
+            for kind, count in done.by_kind.items():
+                self.crawler.stats.set_value(f"versions/events/{kind}", count)
 
     def _finish_runs(self, catalog: Catalog, reason: str) -> None:
         stats = self.crawler.stats.get_stats() if self.crawler and self.crawler.stats else {}
@@ -166,7 +189,8 @@ class CatalogPipeline:
             if reasons:
                 logger.warning("source %s looks unhealthy: %s", source_id, "; ".join(reasons))
             catalog.finish_run(
-                run_id, status, pages=self.counts[source_id]["pages"], articles=self.counts[source_id]["articles"],
+                run_id, status, clock.now(), rechecks_due=int(stats.get(f"rechecks/due/{source_id}", 0)),
+                rechecks_done=int(stats.get(f"rechecks/done/{source_id}", 0)), pages=self.counts[source_id]["pages"], articles=self.counts[source_id]["articles"],
                 revisits=self.counts[source_id]["revisits"], article_links=links, health="; ".join(reasons),
                 errors=errors, warc_files=" ".join(stats.get("warc/file_names", [])),
             )

@@ -20,6 +20,7 @@ from archive.indexer import index_warcs
 from archive.repair import Repaired, repair_folder
 from crawler.rebuild import rebuild_articles
 from crawler.sources import Source, host_map
+from crawler.versions import update_versions
 
 
 @dataclass
@@ -29,6 +30,8 @@ class Reconciled:
     records: int = 0
     unreadable: list[str] = field(default_factory=list)  # torn or damaged files; their complete records count
     articles: int = 0  # rebuilt from the archive
+    versions: int = 0  # new versions and change events the versions pass found
+    events: int = 0
     cdxj_lines: int | None = None  # None: no CDXJ asked for
 
 
@@ -37,7 +40,7 @@ Repair = Literal["no", "abandoned", "all"]
 
 def reconcile(warcs: Path, catalog: Catalog, sources: Sequence[Source], repair: Repair = "abandoned", *,
               only_repaired: bool = False, cdxj: Path | None = None,
-              progress: Callable[[str, int], None] | None = None) -> Reconciled:
+              progress: Callable[[str, int], None] | None = None, versions: bool = True) -> Reconciled:
     """Repair, index, re-extract, and write ``cdxj`` when given.
 
     ``repair``: ``"abandoned"`` finishes the ``.open`` files no live crawl holds (a writer keeps
@@ -57,6 +60,9 @@ def reconcile(warcs: Path, catalog: Catalog, sources: Sequence[Source], repair: 
     report = index_warcs(warcs, catalog, host_map(sources), progress=progress, only=only)
     done.files, done.records, done.unreadable = report.files, report.records, report.unreadable
     done.articles = rebuild_articles(catalog, warcs, sources)
+    if versions:
+        found = update_versions(catalog, warcs, sources)
+        done.versions, done.events = found.versions, found.events
     if cdxj is not None:
         done.cdxj_lines = write_cdxj(catalog, cdxj)
     return done

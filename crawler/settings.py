@@ -48,6 +48,12 @@ INCREMENTAL_ENABLED = True
 INCREMENTAL_REVISIT_ARTICLES_DAYS = -1  # >= 0 overrides every source's [source.revisit] articles_days
 INCREMENTAL_CONDITIONAL_REQUESTS = True  # If-None-Match / If-Modified-Since on refetches (off for servers that mishandle them)
 
+# Rechecks of known articles (crawler.recheck; each source's [source.recheck] ladder) and the versions
+# pass (crawler.versions) that turns what they archived into versions and change events
+RECHECK_MODE = "due"  # due: what the ladder says; all: every known article now; none (aidnews crawl --recheck)
+RECHECK_PRIORITY = -10  # below new list pages and articles (0): when time or the cap runs out, rechecks wait
+VERSIONS_ENABLED = True  # run the versions pass when the spider closes (off for distributed workers)
+
 # WARC archiving (crawler.extensions.warc)
 WARC_ENABLED = True
 WARC_DIR = ""  # default: <AIDNEWS_DATA>/warcs

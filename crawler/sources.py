@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from crawler.errors import SourceError
+from crawler.recheck import Ladder
 from dedupe.extract import Selectors
 
 DEFAULT_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -45,6 +46,7 @@ class Source:
     revisit_days: float = 0.0  # recheck known articles this old; 0 = never (list pages always)
     cron: str = ""  # schedule, e.g. "0 6 * * *"; empty = not scheduled
     timezone: str = "Asia/Shanghai"
+    recheck: Ladder = field(default_factory=Ladder)  # when known articles are fetched again
 
     def is_article(self, url: str) -> bool:
         return any(p.search(url) for p in self.article_patterns)
@@ -101,6 +103,7 @@ def parse_source(data: dict[str, Any], where: str) -> Source:
     hosts = _hosts(table, where)
     start_urls = _start_urls(table, hosts, where)
     days, cron, zone = _revisit_and_schedule(table, where)
+    recheck = _recheck(table, where)
     spider, encoding = _spider_and_encoding(table, where)
     return Source(
         id=ident, name=_need(table, "name", str, where), kind=kind,
@@ -109,8 +112,19 @@ def parse_source(data: dict[str, Any], where: str) -> Source:
         list_patterns=_patterns(table, "list_patterns", where),
         article_patterns=_patterns(table, "article_patterns", where),
         selectors=selectors, encoding=encoding, politeness=politeness, path=where,
-        revisit_days=days, cron=cron, timezone=zone,
+        revisit_days=days, cron=cron, timezone=zone, recheck=recheck,
     )
+
+
+def _recheck(table: dict[str, Any], where: str) -> Ladder:
+    recheck = table.get("recheck", {})
+    if not isinstance(recheck, dict):
+        raise SourceError(f"{where}: [source.recheck] must be a table", "recheck")
+    try:
+        return Ladder.from_table(recheck)
+    except ValueError as exc:
+        field = next((f for f in ("after", "then", "max_per_run") if f"'{f}'" in str(exc)), "")
+        raise SourceError(f"{where}: [source.recheck] {exc}", f"recheck.{field}" if field else "recheck") from None
 
 
 def _selectors(selectors: Any, where: str) -> Selectors:

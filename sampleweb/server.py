@@ -15,8 +15,9 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from sampleweb import corpus, faults
 from sampleweb.site import Page, SampleWeb
@@ -86,7 +87,7 @@ class _Handler(BaseHTTPRequestHandler):
             faults.serve(self, path + (f"?{parts.query}" if parts.query else ""), self.server.stopping)
             return
         if host in LOCAL_NAMES:
-            self._serve_local(path, head)
+            self._serve_local(path, head, parts.query)
             return
         if host not in corpus.HOSTS:
             self._send(403, f"sample web: refusing host {host!r}\n".encode(), "text/plain", head=head)
@@ -115,7 +116,20 @@ class _Handler(BaseHTTPRequestHandler):
             extra.append(("Vary", "Accept-Encoding"))
         self._send(page.status, body, page.content_type, extra, head=head)
 
-    def _serve_local(self, path: str, head: bool) -> None:
+    def _serve_local(self, path: str, head: bool, query: str = "") -> None:
+        if path == "/_clock":
+            # The timeline's moment (sampleweb.timeline): ?at=2025-03-03T06:00:00Z sets it.
+            at = parse_qs(query).get("at", [""])[0]
+            if at:
+                try:
+                    moment = datetime.fromisoformat(at.replace("Z", "+00:00"))
+                except ValueError:
+                    self._send(400, b"at= wants an ISO 8601 time\n", "text/plain", head=head)
+                    return
+                self.server.web.timeline.now = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+            now = self.server.web.timeline.now.strftime("%Y-%m-%dT%H:%M:%SZ")
+            self._send(200, json.dumps({"now": now}).encode(), "application/json", head=head)
+            return
         if path == "/_publish":
             with self.server._lock:
                 changes = self.server.web.publish()

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from sampleweb import corpus
 from sampleweb import vocabulary as v
 from sampleweb.corpus import AGGREGATOR, MIRROR, QIANLONG, TIBET, Article
+from sampleweb.timeline import Timeline
 
 PER_PAGE = 20
 SLOW_SECONDS = 1.5
@@ -46,6 +47,7 @@ class SampleWeb:
         articles = corpus.build(self.scale)
         self.articles = articles
         self.rounds = 0
+        self.timeline = Timeline()  # /cn/timeline/ on www.tibet.cn, at the clock the tests set
         by_host: dict[str, list[Article]] = {}
         for article in articles:
             by_host.setdefault(article.host, []).append(article)
@@ -77,6 +79,9 @@ class SampleWeb:
         return {"new": [a.url for a in new], "changed": [changed.url]}
 
     def get(self, host: str, path: str) -> Page | None:
+        if host == TIBET and path.startswith("/cn/timeline/"):
+            found = self.timeline.page(path)
+            return Page(found[0], found[1], headers=found[2]) if found else None
         page = self.pages.get((host, path))
         if page is None and path.endswith("/"):
             page = self.pages.get((host, path + "index.html"))

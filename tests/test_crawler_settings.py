@@ -28,7 +28,8 @@ def _project() -> Settings:
 def test_every_project_setting_is_prefixed() -> None:
     scrapy_defaults = set(Settings().attributes)
     ours = {name for name in _project().attributes if name not in scrapy_defaults}
-    prefixes = ("AIDNEWS_", "WARC_", "CATALOG_", "INCREMENTAL_", "SAFETY_", "PROGRESS_", "RECONCILE_")
+    prefixes = ("AIDNEWS_", "WARC_", "CATALOG_", "INCREMENTAL_", "SAFETY_", "PROGRESS_", "RECONCILE_", "RECHECK_",
+                "VERSIONS_")
     assert ours and not [name for name in ours if not name.startswith(prefixes)]
     assert not set(RENAMED) & ours
 

@@ -24,6 +24,9 @@ def add_parser(sub: Subparsers) -> None:
     add_data_args(p)
     p.add_argument("sources", nargs="*", help="source ids (default: all)")
     add_crawl_args(p)
+    p.add_argument("--recheck", choices=("due", "all", "none"), default="due",
+                   help="known articles to fetch again for edits and takedowns: what each source's "
+                        "[source.recheck] ladder says is due (default), all of them now, or none")
     p.add_argument("--redis", metavar="URL", default=Environment.read().redis_url or None,
                    help="share the frontier and duplicate filter in Redis (redis://HOST:PORT/DB; default $AIDNEWS_REDIS_URL)")
     p.add_argument("--workers", type=int, default=1, help="crawler processes on this machine (with --redis)")
@@ -40,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     from crawler.errors import SourceError
 
     paths = paths_of(args)
-    overrides = settings_overrides(args.set)
+    overrides = {"RECHECK_MODE": args.recheck, **settings_overrides(args.set)}
     if args.workers != 1 and not args.redis:
         raise UserError("--workers needs --redis (workers share a Redis frontier)")
     redis = RedisOptions(args.redis, args.redis_prefix, args.worker_id or "") if args.redis else None

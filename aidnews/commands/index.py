@@ -10,7 +10,7 @@ from aidnews.errors import EXIT_FAILED, UserError
 
 
 def add_parser(sub: Subparsers) -> None:
-    p = sub.add_parser("index", help="rebuild catalog captures (and missing articles) from the WARC files")
+    p = sub.add_parser("index", help="rebuild catalog captures (and missing articles, versions, change events) from the WARC files")
     add_data_args(p)
     p.add_argument("--seeds", help="folder of source files (default: seeds/)")
     p.add_argument("--repair", action="store_true",
@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         cut = f"cut a torn last record ({repaired.cut_bytes} bytes)" if repaired.cut_bytes else "complete"
         print(f"repair: {repaired.name}: {cut}")
     print(f"index: {done.files} WARC files, {done.records} records, {done.articles} articles rebuilt, "
-          f"{done.cdxj_lines} CDXJ lines")
+          f"{done.versions} versions and {done.events} change events found, {done.cdxj_lines} CDXJ lines")
     for name in done.unreadable:
         print(f"aidnews: warning: {name} is unreadable or torn; its complete records were indexed "
               "(`aidnews index --repair` cuts the torn tail)", file=sys.stderr)

@@ -24,6 +24,7 @@ def run(args: argparse.Namespace) -> int:
          "started": r.started_at.isoformat() if r.started_at else None,
          "finished": r.finished_at.isoformat() if r.finished_at else None, "status": r.status,
          "pages": r.pages, "new_articles": r.articles, "revisits": r.revisits, "errors": r.errors,
+         "rechecks_due": r.rechecks_due, "rechecks_done": r.rechecks_done,
          "warc_files": r.warc_files.split() if r.warc_files else [], "health": r.health} for r in runs]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))

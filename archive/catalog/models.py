@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -66,6 +67,8 @@ class CrawlRun(Base):
     revisits: Mapped[int] = mapped_column(Integer, default=0)
     article_links: Mapped[int] = mapped_column(Integer, default=0)  # article links seen on list pages
     health: Mapped[str] = mapped_column(Text, default="")  # empty = healthy; else the reasons
+    rechecks_due: Mapped[int] = mapped_column(Integer, default=0)  # known articles the ladder said to recheck
+    rechecks_done: Mapped[int] = mapped_column(Integer, default=0)  # of those, asked for in this run
 
 
 class Capture(Base):
@@ -75,7 +78,7 @@ class Capture(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     record_id: Mapped[str] = mapped_column(String(64), unique=True)
     record_type: Mapped[str] = mapped_column(String(16), default="response")
-    url: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(Text, index=True)
     urlkey: Mapped[str] = mapped_column(Text)
     timestamp: Mapped[str] = mapped_column(String(14))
     status: Mapped[int] = mapped_column(Integer)
@@ -163,3 +166,62 @@ class ClusterMember(Base):
 
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), primary_key=True)
     cluster_id: Mapped[int] = mapped_column(ForeignKey("clusters.id"), index=True)
+
+
+class Version(Base):
+    """A distinct version of an article URL: the capture it was first seen in and its extracted fields."""
+
+    __tablename__ = "versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    url: Mapped[str] = mapped_column(Text, index=True)
+    source_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    number: Mapped[int] = mapped_column(Integer)  # 1 = the first archived version of the URL
+    record_id: Mapped[str] = mapped_column(String(64), unique=True)
+    timestamp: Mapped[str] = mapped_column(String(14))
+    title: Mapped[str] = mapped_column(Text, default="")
+    published: Mapped[str] = mapped_column(String(32), default="")
+    origin: Mapped[str] = mapped_column(String(200), default="")
+    editor: Mapped[str] = mapped_column(String(200), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    hashes: Mapped[str] = mapped_column(Text, default="")  # "field:sha1 ..." of the compared (cleaned) fields
+
+
+class ChangeEvent(Base):
+    """An article changed between two captures: edited, taken_down, moved, restored or unlisted."""
+
+    __tablename__ = "change_events"
+    __table_args__ = (UniqueConstraint("url", "after_record", "kind", name="uq_change_events_url_after_kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    url: Mapped[str] = mapped_column(Text, index=True)
+    source_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    how: Mapped[str] = mapped_column(String(32), default="")  # a takedown's form: http_404, soft_404, ...
+    before_record: Mapped[str] = mapped_column(String(64))  # WARC record ids of the captures compared
+    after_record: Mapped[str] = mapped_column(String(64))
+    detected: Mapped[str] = mapped_column(String(14), index=True)  # the after capture's CDX timestamp
+    summary: Mapped[str] = mapped_column(Text, default="")
+    fields: Mapped[str] = mapped_column(Text, default="{}")  # JSON: field -> {"before", "after", "diff"}
+
+
+class VersionScan(Base):
+    """Where the versions pass stands for one URL (its last capture read, and its state as JSON)."""
+
+    __tablename__ = "version_scans"
+
+    url: Mapped[str] = mapped_column(Text, primary_key=True)
+    source_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    position: Mapped[str] = mapped_column(String(300))
+    state: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class VersionPass(Base):
+    """One run of the versions pass: it read every capture up to ``upto_capture`` (a captures.id)."""
+
+    __tablename__ = "version_passes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    upto_capture: Mapped[int] = mapped_column(Integer)
+    captures: Mapped[int] = mapped_column(Integer, default=0)
+    events: Mapped[int] = mapped_column(Integer, default=0)

@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from archive.catalog.changes_store import ChangesStore
 from archive.catalog.dedupe_tables import DedupeTables
 from archive.catalog.models import (
     Article,
@@ -151,9 +152,10 @@ def _copy(cursor: Any, target: str, table: Table, rows: Sequence[dict[str, Any]]
                             for value, process in zip((row[c] for c in columns), processors, strict=True)])
 
 
-class Catalog(CatalogReads, DedupeTables):
+class Catalog(CatalogReads, DedupeTables, ChangesStore):
     """The catalog database. ``Catalog(url)`` connects and migrates to the latest schema; its reads are in
-    :class:`archive.catalog.reads.CatalogReads`, the dedupe tables' in :class:`~archive.catalog.dedupe_tables.DedupeTables`."""
+    :class:`archive.catalog.reads.CatalogReads`, the dedupe tables' in :class:`~archive.catalog.dedupe_tables.DedupeTables`,
+    versions and change events in :class:`~archive.catalog.changes_store.ChangesStore`."""
 
     def __init__(self, url: str, migrate: bool = True, retries: int = RETRIES, backoff: float = BACKOFF) -> None:
         self.url = url
@@ -303,13 +305,14 @@ class Catalog(CatalogReads, DedupeTables):
 
         self._write(f"store {len(clusters)} cluster(s)", write)
 
-    def start_run(self, spider: str, sources: Sequence[str], source_id: str | None = None) -> int:
+    def start_run(self, spider: str, sources: Sequence[str], source_id: str | None = None,
+                  started: datetime | None = None) -> int:
         def write() -> int:
             with self.session() as session, session.begin():
                 run = CrawlRun(
-                    spider=spider, sources=",".join(sources), started_at=datetime.now(UTC),
+                    spider=spider, sources=",".join(sources), started_at=started or datetime.now(UTC),
                     status="running", pages=0, articles=0, errors=0, warc_files="", source_id=source_id,
-                    revisits=0, article_links=0, health="",
+                    revisits=0, article_links=0, health="", rechecks_due=0, rechecks_done=0,
                 )
                 session.add(run)
                 session.flush()
@@ -317,13 +320,13 @@ class Catalog(CatalogReads, DedupeTables):
 
         return self._write("start a crawl run", write)
 
-    def finish_run(self, run_id: int, status: str, **counts: Any) -> None:
+    def finish_run(self, run_id: int, status: str, finished: datetime | None = None, **counts: Any) -> None:
         def write() -> None:
             with self.session() as session, session.begin():
                 run = session.get(CrawlRun, run_id)
                 if run is None:
                     return
-                run.finished_at = datetime.now(UTC)
+                run.finished_at = finished or datetime.now(UTC)
                 run.status = status
                 for key, value in counts.items():
                     setattr(run, key, value)

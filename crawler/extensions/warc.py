@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import socket
-from datetime import UTC, datetime
+from datetime import datetime
 from http import HTTPStatus
 from typing import Any
 
@@ -20,6 +20,7 @@ from scrapy.http import Response
 
 from archive.errors import WarcWriteError
 from archive.warc_writer import HttpExchange, WarcConfig, WarcFileWriter
+from crawler import clock
 from crawler.history import Previous, unchanged
 from crawler.locations import warc_dir
 from crawler.signals import record_written
@@ -48,7 +49,7 @@ def exchange_from(response: Response, request: Request, fetched_at: datetime | N
         request_body=request.body or b"", status=response.status, reason=_reason(response.status),
         response_headers=_headers(response.headers), body=response.body,
         protocol=response.protocol or "HTTP/1.1", ip_address=ip,
-        fetched_at=fetched_at or datetime.now(UTC),
+        fetched_at=fetched_at or clock.now(),
         # DOWNLOAD_FAIL_ON_DATALOSS is off: a body cut short is kept, and marked as such.
         truncated="disconnect" if "dataloss" in response.flags else "",
     )
@@ -87,7 +88,7 @@ class WarcExtension:
             user_agent=settings.get("USER_AGENT", ""),
             robots="obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
         )
-        extension = cls(WarcFileWriter(config), WarcPolicy(settings.getint("WARC_MAX_BODY")), crawler)
+        extension = cls(WarcFileWriter(config, clock=clock.now), WarcPolicy(settings.getint("WARC_MAX_BODY")), crawler)
         crawler.signals.connect(extension.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension

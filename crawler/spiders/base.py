@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -13,15 +12,19 @@ from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
+from sqlalchemy.exc import SQLAlchemyError
 from twisted.python.failure import Failure
 
+from archive.errors import ArchiveError
+from crawler import clock
 from crawler.articles import article_item, extract_article
 from crawler.errors import SourceError
 from crawler.fetch_errors import failure_kind
 from crawler.history import History, crawl_history
 from crawler.incremental import UNCHANGED
 from crawler.items import ArticleItem
-from crawler.locations import apply_renamed, sample_web_url, sources_dir
+from crawler.locations import apply_renamed, open_catalog, sample_web_url, sources_dir
+from crawler.recheck import MODES, Plan, plan
 from crawler.sources import Source, load_sources
 
 logger = logging.getLogger(__name__)
@@ -95,6 +98,61 @@ class SourceSpider(Spider):
         for source in self.sources:
             for url in source.start_urls:
                 yield self.list_request(url, source)
+        for recheck in self.recheck_plans():
+            for url in recheck.urls:
+                yield self.recheck_request(url, self._by_id[recheck.source_id])
+
+    def recheck_plans(self) -> list[Plan]:
+        """Each source's due rechecks (crawler.recheck), from the catalog, counted in the stats."""
+        mode = self.crawler.settings.get("RECHECK_MODE", "due")
+        if mode not in MODES:
+            raise SourceError(f"RECHECK_MODE must be one of {', '.join(MODES)}, got {mode!r}")
+        if mode == "none" or not self.crawler.settings.getbool("CATALOG_ENABLED"):
+            return []
+        now = clock.now()
+        try:
+            catalog = open_catalog(self.crawler.settings)
+            try:
+                plans = [plan(s.id, s.recheck, catalog.tracked([s.id]), now, mode) for s in self.sources]
+            finally:
+                catalog.close()
+        except (ArchiveError, SQLAlchemyError) as exc:  # the crawl goes on; the next run rechecks them
+            logger.warning("no rechecks this run: the catalog could not be read: %s", exc)
+            self.crawler.stats.inc_value("rechecks/catalog_error")
+            return []
+        for found in plans:
+            self.crawler.stats.set_value(f"rechecks/due/{found.source_id}", found.due)
+            self.crawler.stats.set_value(f"rechecks/planned/{found.source_id}", len(found.urls))
+            if found.capped:
+                logger.info("%s: %d rechecks due, %d this run (max_per_run)", found.source_id, found.due,
+                            len(found.urls))
+        return plans
+
+    def recheck_request(self, url: str, source: Source) -> Request:
+        """A known article fetched again: after new list pages and articles (lower priority), through the
+        same scheduler and download slots (politeness), every status handed to :meth:`parse_recheck`."""
+        return Request(url, callback=self.parse_recheck, errback=self.recheck_failed,
+                       priority=self.crawler.settings.getint("RECHECK_PRIORITY", -10),
+                       meta={"source_id": source.id, "recheck": True, "handle_httpstatus_all": True})
+
+    def parse_recheck(self, response: Response) -> Iterator[Request]:
+        """The WARC record is the recheck's result (crawler.versions reads it); a redirect to another
+        article of the source is followed, so a moved article's new address is archived too."""
+        source = self.source_of(response)
+        self.crawler.stats.inc_value(f"rechecks/done/{source.id}")
+        if UNCHANGED in response.flags:
+            self.crawler.stats.inc_value(f"rechecks/unchanged/{source.id}")
+        location = response.headers.get(b"Location")
+        if 300 <= response.status < 400 and location:
+            target = response.urljoin(location.decode("latin-1"))
+            if source.is_article(target) and target != response.url:
+                yield self.article_request(target, source)
+
+    def recheck_failed(self, failure: Failure) -> None:
+        request = getattr(failure, "request", None)
+        if request is not None:
+            self.crawler.stats.inc_value(f"rechecks/done/{request.meta['source_id']}")
+        self.fetch_failed(failure)
 
     # Requests carry the source's id, not the source: a Redis frontier serialises them.
     def list_request(self, url: str, source: Source, hops: int = 0) -> Request:
@@ -206,4 +264,4 @@ class SourceSpider(Spider):
             return
         yield from self.requisites(response, source)
         self.crawler.stats.inc_value(f"articles/{source.id}")
-        yield article_item(found, response.url, source, record.record_id if record else None, datetime.now(UTC))
+        yield article_item(found, response.url, source, record.record_id if record else None, clock.now())

@@ -10,7 +10,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from archive.catalog import Catalog
-from archive.catalog.models import Article, Capture, Fingerprint, Source
+from archive.catalog.models import Article, Capture, Fingerprint, Source, Version
+from dedupe.changes import FieldChange, Fields, compare, fields_of
 from dedupe.fingerprint import from_hex, shingle_hashes
 from dedupe.normalise import normalise
 from dedupe.report.diff import paragraph_diff
@@ -120,6 +121,7 @@ def build_report(catalog: Catalog, options: ReportOptions | None = None) -> dict
     return {
         "schema": SCHEMA,
         "generated": options.clock().isoformat(),
+        "timelines": timelines(catalog),
         "summary": {
             "sources": len(sources), "articles": article_total, "clusters": len(clusters), "copies": copies,
             "copy_share": round(copies / article_total, 4) if article_total else 0.0,
@@ -128,6 +130,58 @@ def build_report(catalog: Catalog, options: ReportOptions | None = None) -> dict
         "graph": [{"from": a, "to": b, "count": n} for (a, b), n in sorted(graph.items())],
         "clusters": clusters,
     }
+
+
+def _version_fields(version: Version) -> Fields:
+    return fields_of(version.title, version.text, version.origin, version.published or None, version.editor)
+
+
+def _cdx_iso(timestamp: str) -> str:
+    return (f"{timestamp[:4]}-{timestamp[4:6]}-{timestamp[6:8]}T{timestamp[8:10]}:{timestamp[10:12]}:"
+            f"{timestamp[12:14]}Z")
+
+
+def timelines(catalog: Catalog) -> list[dict[str, Any]]:
+    """Every article URL that has more than one version or a change event: its versions, each with what
+    changed since the one before, and its events (takedowns, moves, restorations, unlisting)."""
+    events = catalog.event_records()
+    by_url: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for event in events:
+        by_url[event["url"]].append({k: event[k] for k in ("kind", "how", "detected", "summary")})
+    versions: dict[str, list[Version]] = defaultdict(list)
+    for version in catalog.versions():
+        versions[version.url].append(version)
+    out = []
+    for url in sorted(set(by_url) | {u for u, vs in versions.items() if len(vs) > 1}):
+        rows: list[dict[str, Any]] = []
+        previous: Fields | None = None
+        for version in versions.get(url, []):
+            fields = _version_fields(version)
+            changes: dict[str, FieldChange] = compare(previous, fields) if previous is not None else {}
+            rows.append({"number": version.number, "captured": _cdx_iso(version.timestamp), "title": version.title,
+                         "changed": {name: [list(op) for op in c.diff] for name, c in changes.items()}})
+            previous = fields
+        out.append({"url": url, "site": versions[url][0].source_id if versions.get(url) else None,
+                    "versions": rows, "events": by_url.get(url, [])})
+    return out
+
+
+def _copied_versions(catalog: Catalog, canonical: Article,
+                     copies: list[tuple[Article, Capture | None]]) -> dict[int, dict[str, Any]]:
+    """For each copy: the canonical's version current at the copy's first capture, and the fields the
+    canonical changed after it (an edit made after the copy)."""
+    versions = catalog.versions([canonical.url])
+    if len(versions) < 2:
+        return {}
+    latest = _version_fields(versions[-1])
+    out = {}
+    for article, capture in copies:
+        when = capture.timestamp if capture else ""
+        current = [v for v in versions if v.timestamp <= when] or versions[:1]
+        copied = current[-1]
+        out[article.id] = {"copied_version": copied.number,
+                           "edited_since_copy": sorted(compare(_version_fields(copied), latest))}
+    return out
 
 
 def _clusters(catalog: Catalog, ids: list[int], sources: dict[str, Source], options: ReportOptions) -> Iterator[dict[str, Any]]:
@@ -140,8 +194,14 @@ def _clusters(catalog: Catalog, ids: list[int], sources: dict[str, Source], opti
             members[cluster_id].append((article, capture, fingerprint))
         texts = _Texts()
         for position, cluster_id in enumerate(chunk, start):
-            yield _cluster(cluster_id, canon[cluster_id], members[cluster_id], pairs, sources, texts, options,
-                           with_diff=position < options.diff_limit)
+            cluster = _cluster(cluster_id, canon[cluster_id], members[cluster_id], pairs, sources, texts, options,
+                               with_diff=position < options.diff_limit)
+            rows = {article.id: (article, capture) for article, capture, _ in members[cluster_id]}
+            canonical = rows[canon[cluster_id]][0]
+            copied = _copied_versions(catalog, canonical, [r for k, r in rows.items() if k != canonical.id])
+            for member in cluster["members"]:
+                member.update(copied.get(member["article"], {}))
+            yield cluster
 
 
 def _cluster(cluster_id: int, canonical_id: int, rows: list[tuple[Article, Capture | None, Fingerprint | None]],

@@ -106,7 +106,14 @@
       row.appendChild(el("td", m.delay_hours === null ? "" : m.delay_hours));
       row.appendChild(el("td", m.distance === null ? "" : m.distance));
       row.appendChild(el("td", m.similarity === null ? "" : m.similarity));
-      var k = el("td"); m.kinds.forEach(function (x) { k.appendChild(el("span", x, "kind " + x.split(" ")[0].split("-")[0])); }); row.appendChild(k);
+      var k = el("td"); m.kinds.forEach(function (x) { k.appendChild(el("span", x, "kind " + x.split(" ")[0].split("-")[0])); });
+      if (m.copied_version) {
+        // Which version of the original this copy was made from, and what the original changed since.
+        var note = "copied version " + m.copied_version;
+        if (m.edited_since_copy && m.edited_since_copy.length) note += "; original edited since: " + m.edited_since_copy.join(", ");
+        k.appendChild(el("div", note, "muted copied"));
+      }
+      row.appendChild(k);
       var r = el("td");
       if (m.replay) r.appendChild(m.replay.url ? safeLink(m.replay.url, "replay") : el("span", m.replay.warc + " @ " + m.replay.offset));
       row.appendChild(r);
@@ -153,5 +160,31 @@
     if (at >= 0) page = Math.floor(at / PAGE);
   }
   render();
+  renderTimelines();
   document.body.dataset.ready = "1";
+
+  function renderTimelines() {
+    // Each changed article: its versions with what changed since the one before, and its events.
+    var list = document.getElementById("timeline-list"), items = data.timelines || [];
+    document.getElementById("timeline-count").textContent = items.length + " articles with several versions or a change event";
+    items.forEach(function (t) {
+      var box = el("div", null, "timeline-article");
+      var h = el("h3"); h.appendChild(safeLink(t.url, t.url)); box.appendChild(h);
+      var ol = el("ol");
+      t.versions.forEach(function (v) {
+        var li = el("li", "version " + v.number + " (" + v.captured + "): " + v.title);
+        Object.keys(v.changed).forEach(function (field) {
+          var d = el("div", field + ": ", "muted");
+          v.changed[field].forEach(function (op) { d.appendChild(el(op[0] === "+" ? "ins" : "del", op[1])); });
+          li.appendChild(d);
+        });
+        ol.appendChild(li);
+      });
+      box.appendChild(ol);
+      var ul = el("ul", null, "events");
+      t.events.forEach(function (e) { ul.appendChild(el("li", e.detected + " " + e.kind + (e.how ? " (" + e.how + ")" : "") + ": " + e.summary, "event " + e.kind)); });
+      box.appendChild(ul);
+      list.appendChild(box);
+    });
+  }
 })();

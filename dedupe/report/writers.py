@@ -89,7 +89,8 @@ def render_html(report: dict[str, Any]) -> str:
         "{{SITES_TABLE}}": _summary_table(summary),
         "{{CHART}}": site_bars(summary["sites"]),
         "{{GRAPH}}": syndication_graph(summary["sites"], report["graph"]),
-        "{{DATA}}": embed_json({"clusters": report["clusters"], "sites": summary["sites"]}),
+        "{{DATA}}": embed_json({"clusters": report["clusters"], "sites": summary["sites"],
+                                "timelines": report.get("timelines", [])}),
         "{{SCRIPT}}": script,
     }
     # One pass: text inserted for one placeholder is never scanned for another.
