@@ -91,8 +91,14 @@ def _fold_char(ch: str) -> str:
     return " " if _SPACE.fullmatch(folded) else folded
 
 
-def _folded_with_map(original: str) -> tuple[str, list[int]]:
-    """``original`` folded character by character, and for each folded character its index in ``original``."""
+def _folded_with_map(original: str) -> tuple[str, list[int] | range]:
+    """``original`` folded, and for each folded character its index in ``original``.
+
+    Most text folds character for character (the lengths agree): then the fold of the whole text
+    is used, whitespace kept one for one; otherwise each character is folded alone (slower)."""
+    whole = to_simplified(nfkc(original)).lower()
+    if len(whole) == len(original):
+        return _SPACE.sub(lambda m: " " * len(m.group()), whole), range(len(original))
     out: list[str] = []
     where: list[int] = []
     for i, ch in enumerate(original):
@@ -255,7 +261,9 @@ def index_records(catalog: Catalog, record_ids: Sequence[str]) -> int:
 
 def index_pending(catalog: Catalog, progress: Callable[[int, int], None] | None = None) -> int:
     """Index every article the index does not hold yet."""
-    return _index_all(catalog, catalog.unindexed_article_ids(), progress)
+    done = _index_all(catalog, catalog.unindexed_article_ids(), progress)
+    catalog.ensure_search_index()  # a rebuild stopped half-way leaves PostgreSQL without its GIN index
+    return done
 
 
 def rebuild_index(catalog: Catalog, progress: Callable[[int, int], None] | None = None) -> int:
