@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 MAX_LIMIT = 200
+CHANGE_KINDS = ("edited", "taken_down", "moved", "restored", "unlisted")  # the versions issue's event kinds
 SNIPPET_CHARS = 160  # about three lines of a result list
 SNIPPET_LEAD = 40  # characters of context before the first match
 INDEX_BATCH = 1_000
@@ -138,17 +139,20 @@ def parse_query(query: str) -> list[str]:
     return kept
 
 
-def _where(filters: SearchFilters) -> SearchWhere:
+def _where(filters: SearchFilters, catalog: Catalog) -> SearchWhere:
     if filters.change_kind is not None:
-        raise ValueError("change_kind filter: this catalog keeps no versions yet, so there are no changes to "
-                         "filter by; leave change_kind out")
+        if not catalog.has_search_table("change_events"):
+            raise ValueError("change_kind filter: this catalog keeps no versions yet, so there are no changes to "
+                             "filter by; leave change_kind out")
+        if filters.change_kind not in CHANGE_KINDS:
+            raise ValueError(f"change_kind must be one of {', '.join(CHANGE_KINDS)}, got {filters.change_kind!r}")
     if filters.since and filters.until and filters.since > filters.until:
         raise ValueError(f"since ({filters.since}) is after until ({filters.until})")
     return SearchWhere(
         source_id=filters.source,
         since_ts=_day_start(filters.since) if filters.since else None,
         until_ts=_day_start(filters.until + datetime.timedelta(days=1)) if filters.until else None,
-        has_copies=filters.has_copies, cluster_id=filters.cluster_id)
+        has_copies=filters.has_copies, cluster_id=filters.cluster_id, change_kind=filters.change_kind)
 
 
 def _day_start(day: datetime.date) -> int:
@@ -190,7 +194,7 @@ def search(catalog: Catalog, query: str, filters: SearchFilters = SearchFilters(
     if not 1 <= limit <= MAX_LIMIT:
         raise ValueError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
     terms = parse_query(query)
-    where = _where(filters)
+    where = _where(filters, catalog)
     key = _query_key(terms, filters, group_clusters)
     after = _decode_cursor(cursor, key) if cursor is not None else None
     total, rows = catalog.search_articles(terms, where, after=after, limit=limit + 1, group_clusters=group_clusters)
@@ -257,6 +261,11 @@ def index_articles(catalog: Catalog, ids: Iterable[int]) -> int:
 def index_records(catalog: Catalog, record_ids: Sequence[str]) -> int:
     """Index the articles of these WARC records (what a crawl just wrote)."""
     return index_articles(catalog, catalog.article_ids_for_records(record_ids))
+
+
+def index_urls(catalog: Catalog, urls: Sequence[str]) -> int:
+    """Index again the articles of these URLs: the versions pass calls it for the URLs it added versions to."""
+    return index_articles(catalog, catalog.article_ids_for_urls(urls))
 
 
 def index_pending(catalog: Catalog, progress: Callable[[int, int], None] | None = None) -> int:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.orm import Session
 
 BATCH = 500  # ids per IN (...) list
@@ -60,6 +60,7 @@ class SearchWhere:
     until_ts: int | None = None
     has_copies: bool | None = None
     cluster_id: int | None = None
+    change_kind: str | None = None  # an article with a change event of this kind (catalogs with versions)
 
 
 @dataclass(frozen=True)
@@ -144,19 +145,48 @@ class SearchIndex:
         raise NotImplementedError
 
     # -- what to index --------------------------------------------------
+    def has_search_table(self, name: str) -> bool:
+        """Whether the catalog has ``name`` (``versions`` and ``change_events`` come with migration 0006)."""
+        known: dict[str, bool] = self.__dict__.setdefault("_search_tables", {})
+        if name not in known:
+            with self.session() as session:
+                known[name] = inspect(session.connection()).has_table(name)
+        return known[name]
+
     def search_sources(self, ids: Sequence[int]) -> list[SearchSource]:
-        """The fields of these articles, for indexing."""
+        """The fields of these articles for indexing, with the fields of every version of their URL."""
         wanted = sorted(set(ids))
         out: list[SearchSource] = []
+        versions = self.has_search_table("versions")
         with self.session() as session:
             for start in range(0, len(wanted), BATCH):
-                chunk = wanted[start:start + BATCH]
+                chunk = ", ".join(str(int(i)) for i in wanted[start:start + BATCH])
                 rows = session.execute(text(
-                    "SELECT id, title, origin, text, published, captured_at FROM articles WHERE id IN "
-                    f"({', '.join(str(int(i)) for i in chunk)}) ORDER BY id"))
-                out.extend(SearchSource(r[0], r[1] or "", r[2] or "", r[3] or "", _dt(r[4]), _dt(r[5]))
-                           for r in rows)
+                    "SELECT id, title, origin, text, published, captured_at, url FROM articles "
+                    f"WHERE id IN ({chunk}) ORDER BY id")).all()
+                other: dict[str, list[str]] = {}
+                if versions:
+                    for url, *fields in session.execute(text(
+                            "SELECT v.url, v.title, v.origin, v.text FROM versions v JOIN articles a ON a.url = v.url "
+                            f"WHERE a.id IN ({chunk}) ORDER BY v.url, v.number")):
+                        other.setdefault(url, []).extend(f or "" for f in fields)
+                for r in rows:
+                    mine = (r[1] or "", r[2] or "", r[3] or "")
+                    extra = tuple(dict.fromkeys(f for f in other.get(r[6], ()) if f and f not in mine))
+                    out.append(SearchSource(r[0], *mine, _dt(r[4]), _dt(r[5]), extra))
         return out
+
+    def article_ids_for_urls(self, urls: Sequence[str]) -> list[int]:
+        """The articles of these URLs (to index again once the versions pass added versions of them)."""
+        with self.session() as session:
+            ids: list[int] = []
+            for start in range(0, len(urls), BATCH):
+                chunk = list(urls[start:start + BATCH])
+                params = {f"u{i}": u for i, u in enumerate(chunk)}
+                marks = ", ".join(f":u{i}" for i in range(len(chunk)))
+                ids.extend(int(r[0]) for r in session.execute(
+                    text(f"SELECT id FROM articles WHERE url IN ({marks})"), params))
+            return sorted(ids)
 
     def article_ids_for_records(self, record_ids: Sequence[str]) -> list[int]:
         with self.session() as session:
@@ -309,27 +339,38 @@ def _match_sql(terms: Sequence[str], where: SearchWhere, dialect: str) -> tuple[
     for i, term in enumerate(plan.checks):
         conditions.append(check.format(i))
         params[f"check{i}"] = term
+    source += _filter_sql(where, conditions, params)
+    sql = f"SELECT d.article_id AS id, d.sort_ts AS ts, cm.cluster_id AS cid FROM {source}"
+    if conditions:
+        sql += " WHERE " + " AND ".join(conditions)
+    return sql, params
+
+
+def _filter_sql(where: SearchWhere, conditions: list[str], params: dict[str, Any]) -> str:
+    """Add the filters' conditions and parameters; return the joins they need."""
+    joins = ""
+    if where.source_id is not None or where.change_kind is not None:
+        joins += " JOIN articles a ON a.id = d.article_id"
     if where.source_id is not None:
-        source += " JOIN articles a ON a.id = d.article_id"
         conditions.append("a.source_id = :source_id")
         params["source_id"] = where.source_id
+    if where.change_kind is not None:
+        conditions.append("EXISTS (SELECT 1 FROM change_events e WHERE e.url = a.url AND e.kind = :change_kind)")
+        params["change_kind"] = where.change_kind
     if where.since_ts is not None:
         conditions.append("d.sort_ts >= :since_ts")
         params["since_ts"] = where.since_ts
     if where.until_ts is not None:
         conditions.append("d.sort_ts < :until_ts")
         params["until_ts"] = where.until_ts
-    source += " LEFT JOIN cluster_members cm ON cm.article_id = d.article_id"
+    joins += " LEFT JOIN cluster_members cm ON cm.article_id = d.article_id"
     if where.cluster_id is not None:
         conditions.append("cm.cluster_id = :cluster_id")
         params["cluster_id"] = where.cluster_id
     if where.has_copies is not None:
         # A cluster has at least two members (the pass stores no singletons), so membership is "has copies".
         conditions.append("cm.cluster_id IS NOT NULL" if where.has_copies else "cm.cluster_id IS NULL")
-    sql = f"SELECT d.article_id AS id, d.sort_ts AS ts, cm.cluster_id AS cid FROM {source}"
-    if conditions:
-        sql += " WHERE " + " AND ".join(conditions)
-    return sql, params
+    return joins
 
 
 def _dt(value: Any) -> datetime | None:
