@@ -178,7 +178,8 @@ def _decode_cursor(cursor: str, key: str) -> tuple[int, int]:
         sort_ts, article_id, asked = json.loads(raw)
     except (binascii.Error, ValueError, TypeError) as exc:
         raise ValueError(bad) from exc
-    if not (isinstance(sort_ts, int) and isinstance(article_id, int) and asked == key):
+    if not (isinstance(sort_ts, int) and isinstance(article_id, int) and asked == key
+            and max(abs(sort_ts), abs(article_id)) < 2**62):  # beyond BIGINT the database, not we, would refuse
         raise ValueError(bad)
     return sort_ts, article_id
 

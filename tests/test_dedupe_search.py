@@ -6,7 +6,9 @@ its folded title, 来源 or text. The index must agree with it exactly (full rec
 
 from __future__ import annotations
 
+import base64
 import datetime
+import json
 import random
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
@@ -190,8 +192,9 @@ def test_bad_queries_and_cursors_say_what_to_do(sample: Catalog) -> None:
     for query in ["", "   ", '""', "\n\t"]:
         with pytest.raises(ValueError, match="empty query"):
             search(sample, query)
-    with pytest.raises(ValueError, match="bad cursor"):
-        search(sample, "援藏", cursor="not-a-cursor")
+    for bad in ["not-a-cursor", "", "e30", base64.urlsafe_b64encode(json.dumps([10**30, 1, "x"]).encode()).decode()]:
+        with pytest.raises(ValueError, match="bad cursor"):
+            search(sample, "援藏", cursor=bad)
     other = search(sample, "发展", limit=2).next_cursor
     assert other is not None
     with pytest.raises(ValueError, match="bad cursor"):
