@@ -12,7 +12,9 @@ SQLite keeps the pairs in a contentless FTS5 table (``search_fts``, rowid = arti
 PostgreSQL in a ``text[]`` column under a GIN index (``terms @> ARRAY[...]``). pg_trgm cannot
 find a two-character word and pg_bigm is not installed. Both filter, order and page the same way
 (by the integer ``sort_ts``, then article id, newest first), so the same query returns the same
-articles on both.
+articles on both. Deleting a contentless FTS5 row means giving back the tokens it was inserted with,
+recomputed here from the stored folded text: a change to :func:`fts_tokens` needs a rebuild
+(``aidnews search-index --rebuild``) before the next incremental write.
 """
 
 from __future__ import annotations
