@@ -1,8 +1,10 @@
-"""Write captures (every WARC response record) and articles to the catalog, in batches."""
+"""Write captures (every WARC response record) and articles to the catalog, in batches, and index the
+articles for search as they are written."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +29,7 @@ from crawler.locations import catalog_url, sources_dir, warc_dir
 from crawler.signals import record_written
 from crawler.sources import catalog_rows, load_sources
 from crawler.versions import update_versions
+from dedupe.search import index_records, index_urls
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +143,20 @@ class CatalogPipeline:
         self._captures.clear()
         catalog.add_articles(self._articles)
         self.articles_written += len(self._articles)
+        written = [row["record_id"] for row in self._articles]
         self._articles.clear()
+        if written:
+            self._keep_searchable(f"{len(written)} article(s)", lambda: index_records(catalog, written))
+
+    def _keep_searchable(self, what: str, index: Callable[[], int]) -> None:
+        """Add what was just written to the search index. A failure costs search freshness, not the
+        crawl: the rows are in the catalog, and the next ``aidnews search-index`` indexes them."""
+        try:
+            index()
+        except (CatalogError, SQLAlchemyError) as exc:
+            logger.warning("search index not updated for %s (%s); `aidnews search-index` adds them", what, exc)
+            if self.crawler and self.crawler.stats:
+                self.crawler.stats.inc_value("catalog/search_index_error")
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self._timer is not None and self._timer.running:
@@ -170,6 +186,9 @@ class CatalogPipeline:
             logger.error("versions pass skipped: %s", exc)
             return
         done = update_versions(catalog, warc_dir(settings), sources)
+        # Search holds every version's text.
+        self._keep_searchable(f"{len(done.changed_urls)} edited article(s)",
+                              lambda: index_urls(catalog, sorted(done.changed_urls)))
         if self.crawler.stats:
             self.crawler.stats.set_value("versions/captures_read", done.captures)
             self.crawler.stats.set_value("versions/new", done.versions)

@@ -21,6 +21,7 @@ from archive.repair import Repaired, repair_folder
 from crawler.rebuild import rebuild_articles
 from crawler.sources import Source, host_map
 from crawler.versions import update_versions
+from dedupe.search import index_pending, index_urls
 
 
 @dataclass
@@ -63,6 +64,8 @@ def reconcile(warcs: Path, catalog: Catalog, sources: Sequence[Source], repair: 
     if versions:
         found = update_versions(catalog, warcs, sources)
         done.versions, done.events = found.versions, found.events
+        index_urls(catalog, sorted(found.changed_urls))  # search holds every version's text
+    index_pending(catalog)  # the rebuilt articles (and any a crawl wrote but could not index) become searchable
     if cdxj is not None:
         done.cdxj_lines = write_cdxj(catalog, cdxj)
     return done

@@ -52,6 +52,7 @@ class PassResult:
     versions: int = 0
     events: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)
+    changed_urls: set[str] = field(default_factory=set)  # URLs given a new version: their search entry is stale
 
 
 @dataclass
@@ -354,6 +355,7 @@ def update_versions(catalog: Catalog, warcs: Path, sources: Sequence[Source]) ->
         last = start + CHUNK >= len(urls)
         catalog.store_versions(top if last else None, result.captures, versions, events, scans)
         result.versions += len(versions)
+        result.changed_urls.update(v["url"] for v in versions)
         result.events += len(events)
         for event in events:
             result.by_kind[event["kind"]] = result.by_kind.get(event["kind"], 0) + 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -34,6 +35,13 @@ def _admin(sql: str) -> None:
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A new, empty PostgreSQL database (SQLAlchemy URL), dropped afterwards."""
+    with postgres_database() as url:
+        yield url
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """:func:`postgres_url` for fixtures of a wider scope (a module's read-only catalog)."""
     name = f"aidnews_test_{uuid.uuid4().hex[:12]}"
     try:
         _admin(f'CREATE DATABASE "{name}"')

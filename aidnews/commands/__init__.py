@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 COMMANDS = {
     "demo": "demo", "crawl": "crawl", "sample_web": "sample-web", "extract": "extract", "index": "index",
     "stats": "stats", "schedule": "schedule", "runs": "runs", "replay": "replay", "export": "export",
-    "report": "report", "dedupe": "dedupe", "changes": "changes",
+    "report": "report", "dedupe": "dedupe", "changes": "changes", "search_index": "search-index",
 }
 
 
