@@ -31,9 +31,7 @@ def _admin(sql: str) -> None:
         connection.execute(sql)
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A new, empty PostgreSQL database (SQLAlchemy URL), dropped afterwards."""
+def _database() -> Iterator[str]:
     name = f"aidnews_test_{uuid.uuid4().hex[:12]}"
     try:
         _admin(f'CREATE DATABASE "{name}"')
@@ -42,6 +40,18 @@ def postgres_url() -> Iterator[str]:
     base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
     yield f"{base}/{name}"
     _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A new, empty PostgreSQL database (SQLAlchemy URL), dropped afterwards."""
+    yield from _database()
+
+
+@pytest.fixture(scope="module")
+def postgres_module_url() -> Iterator[str]:
+    """As ``postgres_url``, one database for a whole test module (a catalog built once, read by many tests)."""
+    yield from _database()
 
 
 @pytest.fixture

@@ -36,12 +36,12 @@ class ReplayProxy:
             await self.client.aclose()
 
     async def __call__(self, request: Request) -> Response:
-        pywb = context_of(request).pywb
-        if pywb is None or self.client is None:
-            return PlainTextResponse("replay is not running (start aidnews serve with pywb installed)\n", 503)
         rest = request.url.path.removeprefix("/replay/")
         if not safe_relative(rest):
             return PlainTextResponse("path refused\n", 400)
+        pywb = context_of(request).pywb
+        if pywb is None or self.client is None:
+            return PlainTextResponse("replay is not running (start aidnews serve with pywb installed)\n", 503)
         target = f"{pywb.rstrip('/')}/replay/{rest}"
         if request.url.query:
             target += "?" + request.url.query
