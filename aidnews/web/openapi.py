@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aidnews.web.params import MAX_LIMIT, MAX_QUERY
+from aidnews.web.params import MAX_ID, MAX_LIMIT, MAX_QUERY
 
 
 def _nullable(kind: str, **more: Any) -> dict[str, Any]:
@@ -16,21 +16,22 @@ def _nullable(kind: str, **more: Any) -> dict[str, Any]:
 
 
 _STR = {"type": "string"}
+_NO_NUL = "^[^\\u0000]*$"  # text parameters may hold anything but NUL
 _INT = {"type": "integer"}
 _ERROR = {"description": "a bad parameter or a missing row",
           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 _CURSOR = {"name": "cursor", "in": "query", "required": False, "description": "next_cursor of the page before",
-           "schema": {"type": "string", "pattern": "^[0-9]{1,18}$"}}
+           "schema": {"type": "string", "pattern": "^[0-9]{1,9}$"}}
 _LIMIT: dict[str, Any] = {"name": "limit", "in": "query", "required": False,
           "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 50}}
 _SOURCE = {"name": "source", "in": "query", "required": False, "description": "a source id (seeds/)",
-           "schema": {"type": "string", "maxLength": 64}}
+           "schema": {"type": "string", "maxLength": 64, "pattern": _NO_NUL}}
 
 
 def _id(name: str) -> dict[str, Any]:
     return {"name": name, "in": "path", "required": True, "schema": {"type": "integer", "minimum": 0,
-                                                                      "maximum": 10**17}}
+                                                                      "maximum": MAX_ID}}
 
 
 def _ok(schema: str) -> dict[str, Any]:
@@ -108,7 +109,7 @@ def document(search: bool) -> dict[str, Any]:
                                                "parameters": [_id("article_id")], "responses": _ok("ArticleDetail")}},
         "/api/copies": {"get": {"summary": "copies found, newest first", "parameters": [
             _CURSOR, _LIMIT, _SOURCE, {"name": "cluster", "in": "query", "required": False,
-                                       "schema": {"type": "integer", "minimum": 0, "maximum": 10**17}}],
+                                       "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID}}],
             "responses": _ok("Copies")}},
         "/api/clusters": {"get": {"summary": "clusters by id", "parameters": [_CURSOR, _LIMIT, _SOURCE],
                                   "responses": _ok("Clusters")}},
@@ -117,21 +118,21 @@ def document(search: bool) -> dict[str, Any]:
         "/api/sites": {"get": {"summary": "the per-site table and the syndication graph", "responses": _ok("Sites")}},
         "/api/replay-info": {"get": {"summary": "a replayed URL's article page and its copies on other sites",
                                      "parameters": [{"name": "url", "in": "query", "required": True,
-                                                     "schema": {"type": "string", "minLength": 1, "maxLength": 4000}}],
+                                                     "schema": {"type": "string", "minLength": 1, "maxLength": 4000, "pattern": _NO_NUL}}],
                                      "responses": _ok("ReplayInfo")}},
     }
     if search:
         paths["/api/search"] = {"get": {"summary": "full-text search over article text, titles and 来源", "parameters": [
             {"name": "q", "in": "query", "required": True, "schema": {"type": "string", "minLength": 1,
-                                                                        "maxLength": MAX_QUERY}},
+                                                                        "maxLength": MAX_QUERY, "pattern": _NO_NUL}},
             {**_LIMIT, "schema": {**_LIMIT["schema"], "default": 20}},
-            {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 400}},
+            {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 400, "pattern": _NO_NUL}},
             _SOURCE,
             {"name": "since", "in": "query", "required": False, "schema": {"type": "string", "format": "date"}},
             {"name": "until", "in": "query", "required": False, "schema": {"type": "string", "format": "date"}},
             {"name": "has_copies", "in": "query", "required": False, "schema": {"type": "boolean"}},
             {"name": "cluster", "in": "query", "required": False,
-             "schema": {"type": "integer", "minimum": 0, "maximum": 10**17}},
+             "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID}},
             {"name": "change_kind", "in": "query", "required": False,
              "schema": {"type": "string", "enum": ["edit", "takedown"]}},
             {"name": "group", "in": "query", "required": False, "description": "one result per cluster",

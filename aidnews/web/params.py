@@ -14,7 +14,7 @@ from aidnews.web.errors import BadRequest
 
 MAX_LIMIT = 200
 MAX_QUERY = 200  # characters of a search query
-MAX_ID = 2**63 - 1
+MAX_ID = 2**31 - 1  # the catalog's ids are 32-bit INTEGER columns (PostgreSQL refuses larger values)
 
 
 def limit(params: QueryParams, default: int = 50) -> int:
@@ -28,8 +28,8 @@ def limit(params: QueryParams, default: int = 50) -> int:
 
 
 def integer(name: str, raw: str) -> int:
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
-        raise BadRequest(f"{name} must be a whole number, got {raw[:40]!r}")
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 18 or int(raw) > MAX_ID:
+        raise BadRequest(f"{name} must be a whole number up to {MAX_ID}, got {raw[:40]!r}")
     return int(raw)
 
 
