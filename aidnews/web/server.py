@@ -16,6 +16,7 @@ import asyncio
 import signal
 import socket
 import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
@@ -116,7 +117,7 @@ def serve(paths: DataPaths, options: ServeOptions, say: Callable[[str], None] | 
             try:
                 pywb, pywb_base = replay.start(paths, _free_port(), venv=venv, mount=MOUNT, banner=banner)
             except replay.ReplayError as exc:
-                say(f"serve: replay unavailable ({exc}); pages and API still work")
+                print(f"serve: replay unavailable ({exc}); pages and API still work", file=sys.stderr, flush=True)
         sock = _bind(options.host, options.port)
         context = WebContext(catalog=catalog, templates=environment(),
                              replay_base=f"{MOUNT}/{replay.COLLECTION}/" if pywb_base else None,
