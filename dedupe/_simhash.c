@@ -328,10 +328,104 @@ static PyObject *strip_glosses(PyObject *self, PyObject *args) {
     return Py_BuildValue("(Nl)", stripped, annotations);
 }
 
+/* dedupe.normalise.nfkc's table path: each BMP character through ``table`` (uint32: its NFKC code point,
+ * SEVERAL for an expansion looked up in ``several``, SLOW where only unicodedata can decide); astral
+ * characters kept when they are stable ideographs. Returns None where the caller must use unicodedata. */
+#define NFKC_SLOW 0xFFFFFFFFu
+#define NFKC_SEVERAL 0xFFFFFFFEu
+
+static inline int stable_astral(Py_UCS4 c) {
+    return c >= 0x20000 && c < 0x32000 && !(c >= 0x2F800 && c < 0x2FA20);
+}
+
+static PyObject *map_nfkc(PyObject *self, PyObject *args) {
+    PyObject *text, *several;
+    Py_buffer table;
+    if (!PyArg_ParseTuple(args, "Uy*O!", &text, &table, &PyDict_Type, &several)) return NULL;
+    const uint32_t *map = table.buf;
+    Py_ssize_t table_size = table.len / (Py_ssize_t)sizeof(uint32_t);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), cap = n > 0 ? n : 1, w = 0;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_UCS4 *out = PyMem_Malloc((size_t)cap * sizeof(Py_UCS4));
+    PyObject *result = NULL;
+    if (out == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        uint32_t m = c < (Py_UCS4)table_size ? map[c] : (stable_astral(c) ? c : NFKC_SLOW);
+        if (m == NFKC_SLOW) {
+            result = Py_NewRef(Py_None);
+            goto done;
+        }
+        if (m != NFKC_SEVERAL) {
+            out[w++] = m;
+            continue;
+        }
+        PyObject *key = PyUnicode_FromOrdinal((int)c);
+        if (key == NULL) goto done;
+        PyObject *expansion = PyDict_GetItemWithError(several, key);  /* borrowed */
+        Py_DECREF(key);
+        if (expansion == NULL || !PyUnicode_Check(expansion)) {
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_KeyError, "an expansion is missing from the table");
+            goto done;
+        }
+        Py_ssize_t len = PyUnicode_GET_LENGTH(expansion);
+        if (w + len + (n - i) > cap) {
+            Py_ssize_t grown = (w + len + (n - i)) * 2;
+            Py_UCS4 *bigger = PyMem_Realloc(out, (size_t)grown * sizeof(Py_UCS4));
+            if (bigger == NULL) {
+                PyErr_NoMemory();
+                goto done;
+            }
+            out = bigger;
+            cap = grown;
+        }
+        for (Py_ssize_t k = 0; k < len; k++) out[w++] = PyUnicode_READ_CHAR(expansion, k);
+    }
+    result = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, w);
+done:
+    PyBuffer_Release(&table);
+    PyMem_Free(out);
+    return result;
+}
+
+/* dedupe.normalise._simplify: (text with each character through the uint32 table ``t2s``, characters changed). */
+static PyObject *map_codes(PyObject *self, PyObject *args) {
+    PyObject *text;
+    Py_buffer table;
+    if (!PyArg_ParseTuple(args, "Uy*", &text, &table)) return NULL;
+    const uint32_t *map = table.buf;
+    Py_ssize_t table_size = table.len / (Py_ssize_t)sizeof(uint32_t);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), changed = 0;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_UCS4 *out = PyMem_Malloc((size_t)(n > 0 ? n : 1) * sizeof(Py_UCS4));
+    if (out == NULL) {
+        PyBuffer_Release(&table);
+        return PyErr_NoMemory();
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        Py_UCS4 m = c < (Py_UCS4)table_size ? map[c] : c;
+        changed += m != c;
+        out[i] = m;
+    }
+    PyBuffer_Release(&table);
+    PyObject *mapped = changed ? PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, n) : Py_NewRef(text);
+    PyMem_Free(out);
+    if (mapped == NULL) return NULL;
+    return Py_BuildValue("(Nn)", mapped, changed);
+}
+
 static PyMethodDef methods[] = {
     {"simhash_text", simhash_text, METH_VARARGS, "simhash_text(text, n) -> (simhash, distinct n-grams, letters and digits kept)"},
     {"passage_samples", passage_samples, METH_VARARGS, "passage_samples(text, gram, rate) -> bytes of uint64 sample hashes"},
     {"strip_glosses", strip_glosses, METH_VARARGS, "strip_glosses(text, t2s table) -> (text without pinyin glosses, annotations)"},
+    {"map_nfkc", map_nfkc, METH_VARARGS, "map_nfkc(text, table, several) -> NFKC text by table, or None where unicodedata must decide"},
+    {"map_codes", map_codes, METH_VARARGS, "map_codes(text, table) -> (text through the code point table, characters changed)"},
     {"fold_runs", fold_runs, METH_VARARGS, "fold_runs(text) -> text without pinyin runs, with one mark per punctuation run and one space per space run"},
     {NULL, NULL, 0, NULL},
 };

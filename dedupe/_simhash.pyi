@@ -14,3 +14,11 @@ def fold_runs(text: str, /) -> str:
 
 def strip_glosses(text: str, t2s: bytes | memoryview | object, /) -> tuple[str, int]:
     """(``text`` without pinyin glosses, glosses that annotate), ``t2s`` the uint32 traditional-to-simplified table."""
+
+
+def map_nfkc(text: str, table: bytes | memoryview | object, several: dict[str, str], /) -> str | None:
+    """NFKC of ``text`` through the uint32 BMP ``table`` and the ``several`` expansions; None where unicodedata must decide."""
+
+
+def map_codes(text: str, table: bytes | memoryview | object, /) -> tuple[str, int]:
+    """(``text`` with each code point through the uint32 ``table``, characters changed)."""

@@ -48,14 +48,26 @@ def _word_bmp() -> npt.NDArray[np.bool_]:
     return table
 
 
+_ASTRAL_END = 0x32400  # past CJK extension H: the planes where rare ideographs live
+
+
+@lru_cache(maxsize=1)
+def _word_astral() -> npt.NDArray[np.bool_]:
+    """is_word[cp - 0x10000] up to the end of the ideographic planes; built the first time a text needs it."""
+    return np.array([bool(_WORD.match(chr(cp))) for cp in range(0x10000, _ASTRAL_END)], dtype=np.bool_)
+
+
 def compact_codes(text: str) -> U64:
     """Code points of the letters and digits of ``text``, as uint64 (the vectorised :func:`compact`)."""
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     bmp = codes < 0x10000
     keep = np.ones(len(codes), dtype=np.bool_)
     keep[bmp] = _word_bmp()[codes[bmp]]
-    if not bmp.all():  # astral characters (rare CJK extensions): ask the regex
-        for i in np.flatnonzero(~bmp):
+    if not bmp.all():  # astral characters: the ideographic planes by table, anything above by the regex
+        astral = np.flatnonzero(~bmp)
+        ideographic = astral[codes[astral] < _ASTRAL_END]
+        keep[ideographic] = _word_astral()[codes[ideographic] - 0x10000]
+        for i in astral[codes[astral] >= _ASTRAL_END]:
             keep[i] = bool(_WORD.match(chr(int(codes[i]))))
     return codes[keep].astype(np.uint64)
 

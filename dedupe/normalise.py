@@ -163,6 +163,14 @@ def _nfkc_table() -> tuple[npt.NDArray[np.uint32], dict[str, str], re.Pattern[st
 
 def nfkc(text: str) -> str:
     """``unicodedata.normalize("NFKC", text)``, by table lookup when every character allows it (see above)."""
+    table, several, pattern = _nfkc_table()
+    if _compiled is not None:
+        mapped = _compiled.map_nfkc(text, table, several)  # one pass in C (tests/test_dedupe_normalise.py)
+        return unicodedata.normalize("NFKC", text) if mapped is None else str(mapped)
+    return _nfkc_by_numpy(text, table, several, pattern)
+
+
+def _nfkc_by_numpy(text: str, table: npt.NDArray[np.uint32], several: dict[str, str], pattern: re.Pattern[str]) -> str:
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     bmp = codes < 0x10000
     if not bmp.all():
@@ -170,7 +178,6 @@ def nfkc(text: str) -> str:
         # Ideographs of extensions B on are stable; compatibility supplements and the rest are not.
         if ((astral < 0x20000) | (astral >= 0x32000) | ((astral >= 0x2F800) & (astral < 0x2FA20))).any():
             return unicodedata.normalize("NFKC", text)
-    table, several, pattern = _nfkc_table()
     mapped = codes.copy()
     mapped[bmp] = table[codes[bmp]]
     if (mapped == _SLOW).any():
@@ -186,6 +193,13 @@ def nfkc(text: str) -> str:
 
 def _simplify(text: str) -> tuple[str, int]:
     """``(simplified text, number of characters changed)``."""
+    if _compiled is not None:
+        simplified, changed = _compiled.map_codes(text, _t2s_table())
+        return str(simplified), int(changed)
+    return _simplify_by_numpy(text)
+
+
+def _simplify_by_numpy(text: str) -> tuple[str, int]:
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     mapped = _t2s_table()[codes]
     changed = int(np.count_nonzero(mapped != codes))

@@ -111,3 +111,13 @@ def test_extension_is_built_in_ci() -> None:
 
     if os.environ.get("CI"):
         assert fingerprint.COMPILED, "CI machines have a C compiler: the extension must build"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("援藏a1_，。 ") + ["\U00020000", "\U0002A6E0", "\U00031350", "\U0001F600",
+                                                            "\U000E0100", "\U0001D7CE"]), max_size=60)
+       | st.text(max_size=40))
+def test_compact_codes_are_the_code_points_of_compact(text: str) -> None:
+    from dedupe.fingerprint import compact, compact_codes
+
+    assert compact_codes(text).tolist() == [ord(ch) for ch in compact(text)]

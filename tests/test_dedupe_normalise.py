@@ -145,3 +145,22 @@ def test_compiled_gloss_stripping_equals_the_regex_path(text: str) -> None:
     if not COMPILED:
         pytest.skip("the C extension is not built")
     assert module._strip_glosses(text) == module._strip_glosses_by_regex(text)
+
+
+# Chinese with full-width marks, expansions (…, ①), compatibility and rare astral ideographs, combining marks.
+_MIXED_SCRIPT = st.text(alphabet=st.sampled_from(
+    list("援藏干部發展，：“”（）…①㈱豈가\u1161e\u0301\u3000 \n") + ["\U00020000", "\U0002F800", "\U00031350", "\ud800"]),
+    max_size=80)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_MIXED_SCRIPT | st.text(max_size=60))
+def test_compiled_nfkc_and_simplification_equal_the_numpy_path(text: str) -> None:
+    from dedupe import normalise as module
+    from dedupe.fingerprint import COMPILED
+
+    if not COMPILED:
+        pytest.skip("the C extension is not built")
+    table, several, pattern = module._nfkc_table()
+    assert module.nfkc(text) == module._nfkc_by_numpy(text, table, several, pattern)
+    assert module._simplify(text) == module._simplify_by_numpy(text)
