@@ -1,4 +1,5 @@
-"""Write captures (every WARC response record) and articles to the catalog, in batches."""
+"""Write captures (every WARC response record) and articles to the catalog, in batches, and index the
+articles for search as they are written."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from crawler.items import ArticleItem
 from crawler.locations import catalog_url
 from crawler.signals import record_written
 from crawler.sources import catalog_rows
+from dedupe.search import index_records
 
 logger = logging.getLogger(__name__)
 
@@ -136,7 +138,22 @@ class CatalogPipeline:
         self._captures.clear()
         catalog.add_articles(self._articles)
         self.articles_written += len(self._articles)
+        written = [row["record_id"] for row in self._articles]
         self._articles.clear()
+        self._index(catalog, written)
+
+    def _index(self, catalog: Catalog, record_ids: list[str]) -> None:
+        """Add the articles just written to the search index. A failure costs search freshness, not the
+        crawl: the articles are in the catalog, and the next ``aidnews search-index`` indexes them."""
+        if not record_ids:
+            return
+        try:
+            index_records(catalog, record_ids)
+        except (CatalogError, SQLAlchemyError) as exc:
+            logger.warning("search index not updated for %d article(s) (%s); `aidnews search-index` adds them",
+                           len(record_ids), exc)
+            if self.crawler and self.crawler.stats:
+                self.crawler.stats.inc_value("catalog/search_index_error")
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self._timer is not None and self._timer.running:

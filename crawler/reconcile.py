@@ -20,6 +20,7 @@ from archive.indexer import index_warcs
 from archive.repair import Repaired, repair_folder
 from crawler.rebuild import rebuild_articles
 from crawler.sources import Source, host_map
+from dedupe.search import index_pending
 
 
 @dataclass
@@ -57,6 +58,7 @@ def reconcile(warcs: Path, catalog: Catalog, sources: Sequence[Source], repair: 
     report = index_warcs(warcs, catalog, host_map(sources), progress=progress, only=only)
     done.files, done.records, done.unreadable = report.files, report.records, report.unreadable
     done.articles = rebuild_articles(catalog, warcs, sources)
+    index_pending(catalog)  # the rebuilt articles (and any a crawl wrote but could not index) become searchable
     if cdxj is not None:
         done.cdxj_lines = write_cdxj(catalog, cdxj)
     return done

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -31,7 +32,16 @@ def _admin(sql: str) -> None:
         connection.execute(sql)
 
 
-def _database() -> Iterator[str]:
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A new, empty PostgreSQL database (SQLAlchemy URL), dropped afterwards."""
+    with postgres_database() as url:
+        yield url
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """:func:`postgres_url` for fixtures of a wider scope (a module's read-only catalog)."""
     name = f"aidnews_test_{uuid.uuid4().hex[:12]}"
     try:
         _admin(f'CREATE DATABASE "{name}"')
@@ -42,16 +52,11 @@ def _database() -> Iterator[str]:
     _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A new, empty PostgreSQL database (SQLAlchemy URL), dropped afterwards."""
-    yield from _database()
-
-
 @pytest.fixture(scope="module")
 def postgres_module_url() -> Iterator[str]:
     """As ``postgres_url``, one database for a whole test module (a catalog built once, read by many tests)."""
-    yield from _database()
+    with postgres_database() as url:
+        yield url
 
 
 @pytest.fixture

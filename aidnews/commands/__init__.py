@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 COMMANDS = {
     "demo": "demo", "crawl": "crawl", "sample_web": "sample-web", "extract": "extract", "index": "index",
     "stats": "stats", "schedule": "schedule", "runs": "runs", "replay": "replay", "serve": "serve", "export": "export",
-    "report": "report", "dedupe": "dedupe",
+    "report": "report", "dedupe": "dedupe", "search_index": "search-index",
 }
 
 

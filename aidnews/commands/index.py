@@ -1,4 +1,5 @@
-"""``aidnews index``: rebuild catalog captures (and missing articles) from the WARC files, and the CDXJ."""
+"""``aidnews index``: rebuild catalog captures (and missing articles) from the WARC files, the CDXJ, and the
+search index."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import argparse
 import sys
 
 from aidnews.commands.common import Subparsers, add_data_args, open_catalog, paths_of, seeds_of
+from aidnews.commands.search_index import Progress
 from aidnews.errors import EXIT_FAILED, UserError
 
 
@@ -25,6 +27,7 @@ def _progress(name: str, records: int) -> None:
 def run(args: argparse.Namespace) -> int:
     from crawler.reconcile import reconcile
     from crawler.sources import load_sources
+    from dedupe.search import rebuild_index
 
     paths = paths_of(args)
     if not paths.warcs.is_dir():
@@ -36,12 +39,13 @@ def run(args: argparse.Namespace) -> int:
               "when no crawl runs, `aidnews index --repair` finishes them", file=sys.stderr)
     done = reconcile(paths.warcs, catalog, sources, repair="all" if args.repair else "no", cdxj=paths.cdxj,
                      progress=_progress)
+    searchable = rebuild_index(catalog, Progress())
     catalog.close()
     for repaired in done.repaired:
         cut = f"cut a torn last record ({repaired.cut_bytes} bytes)" if repaired.cut_bytes else "complete"
         print(f"repair: {repaired.name}: {cut}")
     print(f"index: {done.files} WARC files, {done.records} records, {done.articles} articles rebuilt, "
-          f"{done.cdxj_lines} CDXJ lines")
+          f"{done.cdxj_lines} CDXJ lines, {searchable} articles in the search index")
     for name in done.unreadable:
         print(f"aidnews: warning: {name} is unreadable or torn; its complete records were indexed "
               "(`aidnews index --repair` cuts the torn tail)", file=sys.stderr)

@@ -133,8 +133,6 @@ def document(search: bool) -> dict[str, Any]:
             {"name": "has_copies", "in": "query", "required": False, "schema": {"type": "boolean"}},
             {"name": "cluster", "in": "query", "required": False,
              "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID}},
-            {"name": "change_kind", "in": "query", "required": False,
-             "schema": {"type": "string", "enum": ["edit", "takedown"]}},
             {"name": "group", "in": "query", "required": False, "description": "one result per cluster",
              "schema": {"type": "boolean"}}], "responses": _ok("Search")}}
     return {

@@ -16,24 +16,17 @@ from aidnews.web import params
 from aidnews.web.errors import BadRequest
 from archive.catalog import Catalog
 
-CHANGE_KINDS = ("edit", "takedown")
-
-
 def available() -> bool:
     """Whether this build has the search index module."""
     return importlib.util.find_spec("dedupe.search") is not None
 
 
 def search_filters_of(query: QueryParams) -> dict[str, Any]:
-    kind = params.text(query, "change_kind", 32)
-    if kind is not None and kind not in CHANGE_KINDS:
-        raise BadRequest(f"change_kind must be one of {', '.join(CHANGE_KINDS)}, got {kind[:40]!r}")
     since, until = params.day(query, "since"), params.day(query, "until")
     if since and until and since > until:
         raise BadRequest("since must not be after until")
     return {"source": params.text(query, "source", 64), "since": since, "until": until,
-            "has_copies": params.flag(query, "has_copies"), "cluster_id": params.optional_int(query, "cluster"),
-            "change_kind": kind}
+            "has_copies": params.flag(query, "has_copies"), "cluster_id": params.optional_int(query, "cluster")}
 
 
 def run_search(catalog: Catalog, query: str, filters: dict[str, Any], *, limit: int, cursor: str | None,
@@ -49,6 +42,5 @@ def run_search(catalog: Catalog, query: str, filters: dict[str, Any], *, limit: 
     for hit in page.hits:
         row = asdict(hit)
         row["highlights"] = [list(span) for span in hit.highlights]
-        row["published"] = hit.published.isoformat() if hit.published else None
         results.append(row)
     return {"total": page.total, "results": results, "next_cursor": page.next_cursor}

@@ -30,6 +30,7 @@ from archive.catalog.models import (
     Source,
 )
 from archive.catalog.reads import CatalogReads
+from archive.catalog.search_index import SearchIndex
 from archive.errors import CatalogError
 from archive.redact import redact_url
 from archive.warc_writer import RecordRef
@@ -142,10 +143,11 @@ def _copy(cursor: Any, target: str, table: Table, rows: Sequence[dict[str, Any]]
                             for value, process in zip((row[c] for c in columns), processors, strict=True)])
 
 
-class Catalog(CatalogReads, AppReads, DedupeTables):
+class Catalog(CatalogReads, AppReads, DedupeTables, SearchIndex):
     """The catalog database. ``Catalog(url)`` connects and migrates to the latest schema; its reads are in
     :class:`archive.catalog.reads.CatalogReads`, the web app's in :class:`~archive.catalog.app_reads.AppReads`, the
-    dedupe tables' in :class:`~archive.catalog.dedupe_tables.DedupeTables`."""
+    dedupe tables' in :class:`~archive.catalog.dedupe_tables.DedupeTables`, the search index's in
+    :class:`~archive.catalog.search_index.SearchIndex`."""
 
     def __init__(self, url: str, migrate: bool = True, retries: int = RETRIES, backoff: float = BACKOFF) -> None:
         self.url = url

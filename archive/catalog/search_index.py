@@ -1,0 +1,325 @@
+"""The full-text search index's tables and SQL: character pairs of already-folded text.
+
+:class:`SearchIndex` is mixed into :class:`archive.catalog.Catalog`. It takes text folded by
+``dedupe.search`` (the archive imports no dedupe) and owns the index scheme: a word character is
+one for which ``str.isalnum`` holds; a document is indexed by every pair of adjacent word
+characters (a "bigram") and, on SQLite, by the last character of each run of them, so that every
+word character starts a token and a one-character query is a prefix query. A query term
+(also folded) is found by the pairs it contains (all of them, ANDed) and then, unless those pairs
+decide it exactly (a two-character word), by an exact substring check on the folded text.
+
+SQLite keeps the pairs in a contentless FTS5 table (``search_fts``, rowid = article id);
+PostgreSQL in a ``text[]`` column under a GIN index (``terms @> ARRAY[...]``). pg_trgm cannot
+find a two-character word and pg_bigm is not installed. Both filter, order and page the same way
+(by the integer ``sort_ts``, then article id, newest first), so the same query returns the same
+articles on both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, text
+from sqlalchemy.orm import Session
+
+BATCH = 500  # ids per IN (...) list
+
+
+@dataclass(frozen=True)
+class SearchDoc:
+    """One article's row of the index: ``folded`` is its folded fields joined by newlines."""
+
+    article_id: int
+    sort_ts: int
+    folded: str
+
+
+@dataclass(frozen=True)
+class SearchSource:
+    """What the index is built from: an article's fields (the caller folds them)."""
+
+    article_id: int
+    title: str
+    origin: str
+    text: str
+    published: datetime | None
+    captured_at: datetime | None
+    versions: tuple[str, ...] = ()  # texts of its other versions, once the catalog keeps versions
+
+
+@dataclass(frozen=True)
+class SearchWhere:
+    """Filters in catalog terms: ``since_ts``/``until_ts`` bound ``sort_ts`` (``until_ts`` excluded)."""
+
+    source_id: str | None = None
+    since_ts: int | None = None
+    until_ts: int | None = None
+    has_copies: bool | None = None
+    cluster_id: int | None = None
+
+
+@dataclass(frozen=True)
+class SearchRow:
+    article_id: int
+    sort_ts: int
+    cluster_id: int | None
+
+
+@dataclass(frozen=True)
+class HitRow:
+    """An article as a hit shows it: ``also_on`` = other sites among its cluster's members."""
+
+    article_id: int
+    url: str
+    title: str
+    source_id: str
+    origin: str
+    text: str
+    published: datetime | None
+    cluster_id: int | None
+    also_on: int
+
+
+def runs(folded: str) -> list[str]:
+    """The runs of word characters in ``folded``."""
+    out: list[str] = []
+    start = -1
+    for i, ch in enumerate(folded):
+        if ch.isalnum():
+            if start < 0:
+                start = i
+        elif start >= 0:
+            out.append(folded[start:i])
+            start = -1
+    if start >= 0:
+        out.append(folded[start:])
+    return out
+
+
+def bigrams(folded: str) -> list[str]:
+    """The distinct pairs of adjacent word characters, in order of first appearance."""
+    seen: dict[str, None] = {}
+    for run in runs(folded):
+        for i in range(len(run) - 1):
+            seen.setdefault(run[i:i + 2], None)
+    return list(seen)
+
+
+def fts_tokens(folded: str) -> str:
+    """SQLite's token text: the pairs, and the last character of each run (a one-character query's prefix)."""
+    seen: dict[str, None] = dict.fromkeys(bigrams(folded))
+    for run in runs(folded):
+        seen.setdefault(run[-1], None)
+    return " ".join(seen)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    tokens: tuple[str, ...]  # pairs every match holds
+    prefixes: tuple[str, ...]  # SQLite: single characters, as prefix queries
+    checks: tuple[str, ...]  # folded terms the pairs do not decide: substring checks
+
+
+def _plan(terms: Sequence[str], dialect: str) -> _Plan:
+    tokens: dict[str, None] = {}
+    prefixes: dict[str, None] = {}
+    checks: dict[str, None] = {}
+    for term in terms:
+        term_runs = runs(term)
+        for run in term_runs:
+            if len(run) == 1:
+                if dialect == "sqlite":
+                    prefixes.setdefault(run, None)
+            else:
+                tokens.update(dict.fromkeys(bigrams(run)))
+        exact = term_runs == [term] and (len(term) == 2 or (len(term) == 1 and dialect == "sqlite"))
+        if not exact:
+            checks.setdefault(term, None)
+    return _Plan(tuple(tokens), tuple(prefixes), tuple(checks))
+
+
+class SearchIndex:
+    """Writes and queries of the search index; the class they are mixed into provides :meth:`session`."""
+
+    def session(self) -> Session:
+        raise NotImplementedError
+
+    # -- what to index --------------------------------------------------
+    def search_sources(self, ids: Sequence[int]) -> list[SearchSource]:
+        """The fields of these articles, for indexing."""
+        wanted = sorted(set(ids))
+        out: list[SearchSource] = []
+        with self.session() as session:
+            for start in range(0, len(wanted), BATCH):
+                chunk = wanted[start:start + BATCH]
+                rows = session.execute(text(
+                    "SELECT id, title, origin, text, published, captured_at FROM articles WHERE id IN "
+                    f"({', '.join(str(int(i)) for i in chunk)}) ORDER BY id"))
+                out.extend(SearchSource(r[0], r[1] or "", r[2] or "", r[3] or "", _dt(r[4]), _dt(r[5]))
+                           for r in rows)
+        return out
+
+    def article_ids_for_records(self, record_ids: Sequence[str]) -> list[int]:
+        with self.session() as session:
+            ids: list[int] = []
+            for start in range(0, len(record_ids), BATCH):
+                chunk = list(record_ids[start:start + BATCH])
+                params = {f"r{i}": r for i, r in enumerate(chunk)}
+                marks = ", ".join(f":r{i}" for i in range(len(chunk)))
+                ids.extend(int(r[0]) for r in session.execute(
+                    text(f"SELECT id FROM articles WHERE record_id IN ({marks})"), params))
+            return sorted(ids)
+
+    def unindexed_article_ids(self) -> list[int]:
+        """Articles without a row in the index, in id order."""
+        with self.session() as session:
+            return [int(r[0]) for r in session.execute(text(
+                "SELECT a.id FROM articles a WHERE NOT EXISTS "
+                "(SELECT 1 FROM search_docs d WHERE d.article_id = a.id) ORDER BY a.id"))]
+
+    def all_article_ids(self) -> list[int]:
+        with self.session() as session:
+            return [int(r[0]) for r in session.execute(text("SELECT id FROM articles ORDER BY id"))]
+
+    def search_doc_count(self) -> int:
+        with self.session() as session:
+            return int(session.execute(text("SELECT count(*) FROM search_docs")).scalar() or 0)
+
+    # -- writes ---------------------------------------------------------
+    def put_search_docs(self, docs: Sequence[SearchDoc]) -> None:
+        """Index these articles (replacing their rows, if any), in one transaction."""
+        if not docs:
+            return
+        with self.session() as session, session.begin():
+            connection = session.connection()
+            self._delete_docs(connection, [d.article_id for d in docs])
+            if connection.dialect.name == "postgresql":
+                connection.execute(text(
+                    "INSERT INTO search_docs (article_id, sort_ts, folded, terms) VALUES (:a, :s, :f, :t)"),
+                    [{"a": d.article_id, "s": d.sort_ts, "f": d.folded, "t": bigrams(d.folded)} for d in docs])
+            else:
+                connection.execute(text("INSERT INTO search_docs (article_id, sort_ts, folded) VALUES (:a, :s, :f)"),
+                                   [{"a": d.article_id, "s": d.sort_ts, "f": d.folded} for d in docs])
+                connection.execute(text("INSERT INTO search_fts (rowid, terms) VALUES (:a, :t)"),
+                                   [{"a": d.article_id, "t": fts_tokens(d.folded)} for d in docs])
+
+    def _delete_docs(self, connection: Connection, ids: Sequence[int]) -> None:
+        for start in range(0, len(ids), BATCH):
+            chunk = ", ".join(str(int(i)) for i in ids[start:start + BATCH])
+            if connection.dialect.name != "postgresql":
+                # A contentless FTS5 row is deleted by giving back the tokens it was inserted with.
+                old = connection.execute(text(f"SELECT article_id, folded FROM search_docs WHERE article_id IN ({chunk})"))
+                gone = [{"a": r[0], "t": fts_tokens(r[1])} for r in old]
+                if gone:
+                    connection.execute(text("INSERT INTO search_fts (search_fts, rowid, terms) "
+                                            "VALUES ('delete', :a, :t)"), gone)
+            connection.execute(text(f"DELETE FROM search_docs WHERE article_id IN ({chunk})"))
+
+    def clear_search_index(self) -> None:
+        with self.session() as session, session.begin():
+            connection = session.connection()
+            if connection.dialect.name != "postgresql":
+                connection.execute(text("INSERT INTO search_fts (search_fts) VALUES ('delete-all')"))
+            connection.execute(text("DELETE FROM search_docs"))
+
+    def optimize_search_index(self) -> None:
+        """After a rebuild: merge FTS5's segments (SQLite) or refresh the planner's statistics (PostgreSQL)."""
+        with self.session() as session, session.begin():
+            connection = session.connection()
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("ANALYZE search_docs"))
+            else:
+                connection.execute(text("INSERT INTO search_fts (search_fts) VALUES ('optimize')"))
+
+    # -- queries --------------------------------------------------------
+    def search_articles(self, terms: Sequence[str], where: SearchWhere, *, after: tuple[int, int] | None,
+                        limit: int, group_clusters: bool) -> tuple[int, list[SearchRow]]:
+        """``(matching articles, one page of them)``: articles whose folded text holds every folded
+        term, filtered, newest first (``sort_ts``, then id, descending), after the keyset ``after``;
+        with ``group_clusters`` one row per cluster (its earliest matching member)."""
+        with self.session() as session, session.begin():
+            connection = session.connection()
+            matches, params = _match_sql(terms, where, connection.dialect.name)
+            total = int(connection.execute(text(f"SELECT count(*) FROM ({matches}) m"), params).scalar() or 0)
+            rows_sql = f"SELECT id, ts, cid FROM ({matches}) m"
+            if group_clusters:
+                rows_sql = (f"SELECT id, ts, cid FROM (SELECT id, ts, cid, ROW_NUMBER() OVER "
+                            f"(PARTITION BY COALESCE(cid, -id) ORDER BY ts, id) AS rn FROM ({matches}) m0) m "
+                            "WHERE rn = 1")
+            page_params = dict(params, limit=limit)
+            keyset = ""
+            if after is not None:
+                keyset = (" AND " if group_clusters else " WHERE ") + "(ts < :after_ts OR (ts = :after_ts AND id < :after_id))"
+                page_params.update(after_ts=after[0], after_id=after[1])
+            rows = connection.execute(text(f"{rows_sql}{keyset} ORDER BY ts DESC, id DESC LIMIT :limit"), page_params)
+            return total, [SearchRow(int(r[0]), int(r[1]), None if r[2] is None else int(r[2])) for r in rows]
+
+    def search_hits(self, ids: Sequence[int]) -> dict[int, HitRow]:
+        """What the hits of a page show, by article id."""
+        if not ids:
+            return {}
+        marks = ", ".join(str(int(i)) for i in ids)
+        with self.session() as session:
+            rows = session.execute(text(
+                "SELECT a.id, a.url, a.title, a.source_id, a.origin, a.text, a.published, cm.cluster_id, "
+                "(SELECT count(DISTINCT o.source_id) FROM cluster_members c2 JOIN articles o ON o.id = c2.article_id "
+                " WHERE c2.cluster_id = cm.cluster_id AND o.source_id <> a.source_id) "
+                "FROM articles a LEFT JOIN cluster_members cm ON cm.article_id = a.id "
+                f"WHERE a.id IN ({marks})"))
+            return {int(r[0]): HitRow(int(r[0]), r[1], r[2] or "", r[3], r[4] or "", r[5] or "", _dt(r[6]),
+                                      None if r[7] is None else int(r[7]), int(r[8] or 0)) for r in rows}
+
+
+def _match_sql(terms: Sequence[str], where: SearchWhere, dialect: str) -> tuple[str, dict[str, Any]]:
+    """The SELECT (id, ts, cid) of every matching article, and its parameters."""
+    plan = _plan(terms, dialect)
+    params: dict[str, Any] = {}
+    conditions: list[str] = []
+    source = "search_docs d"
+    if dialect == "postgresql":
+        if plan.tokens:
+            conditions.append("d.terms @> CAST(:tokens AS text[])")
+            params["tokens"] = list(plan.tokens)
+        check = "strpos(d.folded, :check{0}) > 0"
+    else:
+        if plan.tokens or plan.prefixes:
+            source = "search_fts f JOIN search_docs d ON d.article_id = f.rowid"
+            conditions.append("search_fts MATCH :match")
+            # Tokens are word characters only, never a quote: quoting makes each one a plain string.
+            params["match"] = " ".join([f'"{t}"' for t in plan.tokens] + [f'"{p}"*' for p in plan.prefixes])
+        check = "instr(d.folded, :check{0}) > 0"
+    for i, term in enumerate(plan.checks):
+        conditions.append(check.format(i))
+        params[f"check{i}"] = term
+    if where.source_id is not None:
+        source += " JOIN articles a ON a.id = d.article_id"
+        conditions.append("a.source_id = :source_id")
+        params["source_id"] = where.source_id
+    if where.since_ts is not None:
+        conditions.append("d.sort_ts >= :since_ts")
+        params["since_ts"] = where.since_ts
+    if where.until_ts is not None:
+        conditions.append("d.sort_ts < :until_ts")
+        params["until_ts"] = where.until_ts
+    source += " LEFT JOIN cluster_members cm ON cm.article_id = d.article_id"
+    if where.cluster_id is not None:
+        conditions.append("cm.cluster_id = :cluster_id")
+        params["cluster_id"] = where.cluster_id
+    if where.has_copies is not None:
+        # A cluster has at least two members (the pass stores no singletons), so membership is "has copies".
+        conditions.append("cm.cluster_id IS NOT NULL" if where.has_copies else "cm.cluster_id IS NULL")
+    sql = f"SELECT d.article_id AS id, d.sort_ts AS ts, cm.cluster_id AS cid FROM {source}"
+    if conditions:
+        sql += " WHERE " + " AND ".join(conditions)
+    return sql, params
+
+
+def _dt(value: Any) -> datetime | None:
+    """A datetime column read through ``text()`` (SQLite returns its stored string)."""
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # stored as naive UTC (models.UtcDateTime)
