@@ -16,6 +16,7 @@ from aidnews.web import params
 from aidnews.web.errors import BadRequest
 from archive.catalog import Catalog
 
+
 def available() -> bool:
     """Whether this build has the search index module."""
     return importlib.util.find_spec("dedupe.search") is not None
