@@ -26,6 +26,7 @@ from archive.catalog.models import (
     Fingerprint,
     Source,
 )
+from archive.surt import surt
 
 
 @dataclass(frozen=True)
@@ -131,15 +132,18 @@ class AppReads:
             return session.get(Article, article_id)
 
     def article_for_url(self, url: str) -> Article | None:
-        """The latest article row of a URL (its newest capture), or None."""
+        """The latest article row of a URL (its newest capture), or None. Found through the captures'
+        ``(urlkey, timestamp)`` index: ``articles.url`` has none, and a scan of a million rows is seconds."""
         with self.session() as session:
-            return session.scalars(select(Article).where(Article.url == url).order_by(Article.id.desc())
-                                   .limit(1)).first()
+            return session.scalars(
+                select(Article).join(Capture, Capture.record_id == Article.record_id)
+                .where(Capture.urlkey == surt(url), Capture.url == url, Article.url == url)
+                .order_by(Capture.timestamp.desc(), Article.id.desc()).limit(1)).first()
 
     def url_captures(self, url: str, limit: int = 200) -> list[Capture]:
-        """A URL's captures, oldest first (what its replay links are made of)."""
+        """A URL's captures, oldest first (what its replay links are made of), by the urlkey index."""
         with self.session() as session:
-            return list(session.scalars(select(Capture).where(Capture.url == url)
+            return list(session.scalars(select(Capture).where(Capture.urlkey == surt(url), Capture.url == url)
                                         .order_by(Capture.timestamp, Capture.id).limit(limit)))
 
     def article_capture(self, article: Article) -> Capture | None:
