@@ -265,20 +265,48 @@ static inline int is_plain_letter(Py_UCS4 c) { return (c >= 'a' && c <= 'z') || 
 
 static inline int is_han(Py_UCS4 c) { return (c >= 0x3400 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF); }
 
+/* A pass over ``text`` with a uint32 code point table: the text's characters, the table, and an output
+ * buffer of at least ``cap`` characters. ``table_pass_begin`` returns 0 (an exception set, the table
+ * released) when the buffer cannot be had; ``table_pass_end`` releases both. */
+typedef struct {
+    Py_buffer table;
+    const uint32_t *map;
+    Py_ssize_t table_size, n, cap;
+    int kind;
+    const void *data;
+    Py_UCS4 *out;
+} TablePass;
+
+static int table_pass_begin(TablePass *p, PyObject *text) {
+    p->map = p->table.buf;
+    p->table_size = p->table.len / (Py_ssize_t)sizeof(uint32_t);
+    p->n = PyUnicode_GET_LENGTH(text);
+    p->cap = p->n > 0 ? p->n : 1;
+    p->kind = PyUnicode_KIND(text);
+    p->data = PyUnicode_DATA(text);
+    p->out = PyMem_Malloc((size_t)p->cap * sizeof(Py_UCS4));
+    if (p->out == NULL) {
+        PyBuffer_Release(&p->table);
+        PyErr_NoMemory();
+        return 0;
+    }
+    return 1;
+}
+
+static void table_pass_end(TablePass *p) {
+    PyBuffer_Release(&p->table);
+    PyMem_Free(p->out);
+}
+
 static PyObject *strip_glosses(PyObject *self, PyObject *args) {
     PyObject *text;
-    Py_buffer table;
-    if (!PyArg_ParseTuple(args, "Uy*", &text, &table)) return NULL;
-    const uint32_t *t2s = table.buf;
-    Py_ssize_t table_size = table.len / (Py_ssize_t)sizeof(uint32_t);
-    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
-    Py_UCS4 *out = PyMem_Malloc((size_t)(n > 0 ? n : 1) * sizeof(Py_UCS4));
-    if (out == NULL) {
-        PyBuffer_Release(&table);
-        return PyErr_NoMemory();
-    }
+    TablePass p;
+    if (!PyArg_ParseTuple(args, "Uy*", &text, &p.table) || !table_pass_begin(&p, text)) return NULL;
+    const uint32_t *t2s = p.map;
+    Py_ssize_t table_size = p.table_size, n = p.n;
+    int kind = p.kind;
+    const void *data = p.data;
+    Py_UCS4 *out = p.out;
     Py_ssize_t w = 0, i = 0, dropped_until = -1;
     long annotations = 0;
     while (i < n) {
@@ -321,9 +349,8 @@ static PyObject *strip_glosses(PyObject *self, PyObject *args) {
         }
         i = end;
     }
-    PyBuffer_Release(&table);
     PyObject *stripped = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, w);
-    PyMem_Free(out);
+    table_pass_end(&p);
     if (stripped == NULL) return NULL;
     return Py_BuildValue("(Nl)", stripped, annotations);
 }
@@ -340,28 +367,20 @@ static inline int stable_astral(Py_UCS4 c) {
 
 static PyObject *map_nfkc(PyObject *self, PyObject *args) {
     PyObject *text, *several;
-    Py_buffer table;
-    if (!PyArg_ParseTuple(args, "Uy*O!", &text, &table, &PyDict_Type, &several)) return NULL;
-    const uint32_t *map = table.buf;
-    Py_ssize_t table_size = table.len / (Py_ssize_t)sizeof(uint32_t);
-    Py_ssize_t n = PyUnicode_GET_LENGTH(text), cap = n > 0 ? n : 1, w = 0;
-    int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
-    Py_UCS4 *out = PyMem_Malloc((size_t)cap * sizeof(Py_UCS4));
+    TablePass p;
+    if (!PyArg_ParseTuple(args, "Uy*O!", &text, &p.table, &PyDict_Type, &several) || !table_pass_begin(&p, text))
+        return NULL;
+    Py_ssize_t n = p.n, w = 0;
     PyObject *result = NULL;
-    if (out == NULL) {
-        PyErr_NoMemory();
-        goto done;
-    }
     for (Py_ssize_t i = 0; i < n; i++) {
-        Py_UCS4 c = PyUnicode_READ(kind, data, i);
-        uint32_t m = c < (Py_UCS4)table_size ? map[c] : (stable_astral(c) ? c : NFKC_SLOW);
+        Py_UCS4 c = PyUnicode_READ(p.kind, p.data, i);
+        uint32_t m = c < (Py_UCS4)p.table_size ? p.map[c] : (stable_astral(c) ? c : NFKC_SLOW);
         if (m == NFKC_SLOW) {
             result = Py_NewRef(Py_None);
             goto done;
         }
         if (m != NFKC_SEVERAL) {
-            out[w++] = m;
+            p.out[w++] = m;
             continue;
         }
         PyObject *key = PyUnicode_FromOrdinal((int)c);
@@ -373,49 +392,38 @@ static PyObject *map_nfkc(PyObject *self, PyObject *args) {
             goto done;
         }
         Py_ssize_t len = PyUnicode_GET_LENGTH(expansion);
-        if (w + len + (n - i) > cap) {
+        if (w + len + (n - i) > p.cap) {
             Py_ssize_t grown = (w + len + (n - i)) * 2;
-            Py_UCS4 *bigger = PyMem_Realloc(out, (size_t)grown * sizeof(Py_UCS4));
+            Py_UCS4 *bigger = PyMem_Realloc(p.out, (size_t)grown * sizeof(Py_UCS4));
             if (bigger == NULL) {
                 PyErr_NoMemory();
                 goto done;
             }
-            out = bigger;
-            cap = grown;
+            p.out = bigger;
+            p.cap = grown;
         }
-        for (Py_ssize_t k = 0; k < len; k++) out[w++] = PyUnicode_READ_CHAR(expansion, k);
+        for (Py_ssize_t k = 0; k < len; k++) p.out[w++] = PyUnicode_READ_CHAR(expansion, k);
     }
-    result = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, w);
+    result = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, p.out, w);
 done:
-    PyBuffer_Release(&table);
-    PyMem_Free(out);
+    table_pass_end(&p);
     return result;
 }
 
 /* dedupe.normalise._simplify: (text with each character through the uint32 table ``t2s``, characters changed). */
 static PyObject *map_codes(PyObject *self, PyObject *args) {
     PyObject *text;
-    Py_buffer table;
-    if (!PyArg_ParseTuple(args, "Uy*", &text, &table)) return NULL;
-    const uint32_t *map = table.buf;
-    Py_ssize_t table_size = table.len / (Py_ssize_t)sizeof(uint32_t);
-    Py_ssize_t n = PyUnicode_GET_LENGTH(text), changed = 0;
-    int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
-    Py_UCS4 *out = PyMem_Malloc((size_t)(n > 0 ? n : 1) * sizeof(Py_UCS4));
-    if (out == NULL) {
-        PyBuffer_Release(&table);
-        return PyErr_NoMemory();
-    }
-    for (Py_ssize_t i = 0; i < n; i++) {
-        Py_UCS4 c = PyUnicode_READ(kind, data, i);
-        Py_UCS4 m = c < (Py_UCS4)table_size ? map[c] : c;
+    TablePass p;
+    if (!PyArg_ParseTuple(args, "Uy*", &text, &p.table) || !table_pass_begin(&p, text)) return NULL;
+    Py_ssize_t changed = 0;
+    for (Py_ssize_t i = 0; i < p.n; i++) {
+        Py_UCS4 c = PyUnicode_READ(p.kind, p.data, i);
+        Py_UCS4 m = c < (Py_UCS4)p.table_size ? p.map[c] : c;
         changed += m != c;
-        out[i] = m;
+        p.out[i] = m;
     }
-    PyBuffer_Release(&table);
-    PyObject *mapped = changed ? PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, n) : Py_NewRef(text);
-    PyMem_Free(out);
+    PyObject *mapped = changed ? PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, p.out, p.n) : Py_NewRef(text);
+    table_pass_end(&p);
     if (mapped == NULL) return NULL;
     return Py_BuildValue("(Nn)", mapped, changed);
 }

@@ -20,7 +20,7 @@ from archive.warc_reader import iter_records
 from archive.warc_writer import WarcConfig, WarcFileWriter
 from tests.conftest import BIN, run_cli
 from tests.helpers import exchange
-from tests.services import _admin, postgres_url  # noqa: F401 - fixture
+from tests.services import PG_ADMIN, _admin, postgres_url  # noqa: F401 - fixture
 
 
 def _refs(tmp_path: Path, n: int) -> list:  # type: ignore[type-arg]
@@ -155,3 +155,52 @@ def test_a_long_sqlite_lock_stops_the_crawl_cleanly_and_index_recovers(sample_we
     run_cli("index", "--data", str(data), check=True)
     records = {r.record_id for path in sorted((data / "warcs").glob("*.warc.gz")) for r in iter_records(path)}
     assert {c.record_id for c in Catalog(f"sqlite:///{data / 'catalog.sqlite'}").captures()} == records
+
+
+
+def test_a_connection_lost_during_copy_is_retried(postgres_url: str) -> None:  # noqa: F811 - fixture
+    """COPY runs on psycopg's own cursor, so a server that drops it mid-COPY raises psycopg's error unwrapped:
+    it still counts as transient, the transaction is redone, and every row arrives once."""
+    from archive.catalog.models import Source
+
+    catalog = Catalog(postgres_url, retries=4, backoff=0.2)
+    name = postgres_url.rsplit("/", 1)[1]
+    rows = [{"id": f"site-{i:06d}", "name": "援藏" * 40, "kind": "mirror", "hosts": f"s{i}.example"}
+            for i in range(300_000)]
+    terminated = threading.Event()
+
+    def terminate_the_copy() -> None:
+        deadline = time.monotonic() + 60
+        while not terminated.is_set() and time.monotonic() < deadline:
+            import psycopg
+
+            with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+                killed = admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
+                    "AND query LIKE 'COPY%%' AND state = 'active'", (name,)).fetchall()
+            if killed:
+                terminated.set()
+            time.sleep(0.01)
+
+    killer = threading.Thread(target=terminate_the_copy)
+    killer.start()
+    catalog.insert_all([(Source.__table__, rows, ("id",))], new=True)
+    killer.join()
+    assert terminated.is_set(), "the COPY ended before it could be interrupted"
+    with catalog.engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*), count(DISTINCT id) FROM sources").one() == (300_000, 300_000)
+    catalog.close()
+
+
+def test_a_lost_connection_raised_by_the_driver_itself_is_transient(postgres_url: str) -> None:  # noqa: F811 - fixture
+    """What psycopg raises on its own cursor (COPY) arrives unwrapped: a lost connection is still transient."""
+    import psycopg
+
+    dsn = postgres_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        pid = connection.info.backend_pid
+        _admin(f"SELECT pg_terminate_backend({pid})")
+        with pytest.raises(psycopg.OperationalError) as lost:
+            connection.execute("SELECT 1")
+    assert store.transient(lost.value)
+    assert not store.transient(psycopg.errors.UndefinedTable("relation does not exist"))

@@ -80,12 +80,22 @@ def transient(exc: BaseException) -> bool:
     """A failure worth retrying: SQLite locked or busy, PostgreSQL unreachable, restarted or lost."""
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
+    if _is_driver_operational_error(exc):
+        return True  # COPY runs on psycopg's own cursor, so its connection errors arrive unwrapped
     if not isinstance(exc, OperationalError):
         return False
     text = str(getattr(exc, "orig", exc)).lower()
     if "sqlite" in type(getattr(exc, "orig", exc)).__module__:
         return "locked" in text or "busy" in text
     return True  # PostgreSQL's OperationalError is the connection's: refused, closed, admin shutdown
+
+
+def _is_driver_operational_error(exc: BaseException) -> bool:
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        return False
+    return isinstance(exc, psycopg.OperationalError)
 
 
 def _is_integrity_error(exc: BaseException | None) -> bool:
@@ -198,7 +208,7 @@ class Catalog(CatalogReads, AppReads, DedupeTables, SearchIndex):
         for attempt in range(1, self.retries + 2):
             try:
                 return write()
-            except SQLAlchemyError as exc:
+            except (SQLAlchemyError, psycopg_errors()) as exc:
                 if attempt > self.retries or not transient(exc):
                     raise
                 reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:200]
