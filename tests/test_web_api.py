@@ -151,6 +151,9 @@ def test_atom_feeds_carry_links_and_diffs(api: TestClient) -> None:
     per_cluster = ET.fromstring(api.get("/feeds/copies.atom", params={"cluster": one}).content)
     assert len(per_cluster.findall("a:entry", ns)) == first["copies"] > 0
     assert all(f"clusters/{one}" in e.findtext("a:content", "", ns) for e in per_cluster.findall("a:entry", ns))
+    mirror = ET.fromstring(api.get("/feeds/copies.atom", params={"source": "tibet_mirror"}).content)
+    titles = [e.findtext("a:title", "", ns) for e in mirror.findall("a:entry", ns)]
+    assert titles and all(t.startswith("tibet_mirror: ") for t in titles)
     health = ET.fromstring(api.get("/feeds/health.atom").content)
     titles = [e.findtext("a:title", "", ns) for e in health.findall("a:entry", ns)]
     assert len(titles) == 1 and "no article links" in titles[0]
