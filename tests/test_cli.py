@@ -81,7 +81,7 @@ def test_user_error_is_one_line_in_a_subprocess(tmp_path: Path) -> None:
 def test_every_command_is_registered_and_has_help(capsys: pytest.CaptureFixture[str]) -> None:
     parser = build_parser()
     registered = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
-    assert sorted(registered) == sorted(COMMANDS.values()) and len(registered) == 12
+    assert sorted(registered) == sorted(COMMANDS.values()) and len(registered) == 14  # with serve and search-index
     for command in COMMANDS.values():
         with pytest.raises(SystemExit) as exit_:
             main([command, "--help"])
