@@ -1,7 +1,8 @@
 """The ``AIDNEWS_*`` environment variables: read here and nowhere else, with the defaults they fall back to.
 
 ``AIDNEWS_DATA`` (data folder), ``AIDNEWS_CATALOG_URL``, ``AIDNEWS_SAMPLE_WEB`` (offline crawls
-through the sample web), ``AIDNEWS_REDIS_URL`` (distributed crawls). Passwords in URLs travel
+through the sample web), ``AIDNEWS_REDIS_URL`` (distributed crawls), ``AIDNEWS_SERVE_TOKEN``
+(``aidnews serve``'s token, kept off the command line). Passwords in URLs travel
 between processes by environment (:func:`child_env`), never on a command line.
 """
 
@@ -16,6 +17,7 @@ DATA = "AIDNEWS_DATA"
 CATALOG_URL = "AIDNEWS_CATALOG_URL"
 SAMPLE_WEB = "AIDNEWS_SAMPLE_WEB"
 REDIS_URL = "AIDNEWS_REDIS_URL"
+SERVE_TOKEN = "AIDNEWS_SERVE_TOKEN"
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,11 @@ class Environment:
     def read(cls, environ: Mapping[str, str] | None = None) -> Environment:
         env = os.environ if environ is None else environ
         return cls(env.get(DATA, ""), env.get(CATALOG_URL, ""), env.get(SAMPLE_WEB, ""), env.get(REDIS_URL, ""))
+
+
+def serve_token(explicit: str | None = None) -> str | None:
+    """``aidnews serve``'s token: ``explicit`` (``--token``), else ``$AIDNEWS_SERVE_TOKEN``, else none."""
+    return explicit or os.environ.get(SERVE_TOKEN) or None
 
 
 def data_root(explicit: str | None = None) -> Path:

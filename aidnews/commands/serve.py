@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 
 from aidnews.commands.common import Subparsers, add_data_args, paths_of
 from aidnews.errors import UserError
@@ -22,13 +21,14 @@ def add_parser(sub: Subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from aidnews.web.errors import WebError
     from aidnews.web.server import ServeOptions, serve
+    from crawler.environment import serve_token
 
     paths = paths_of(args)
     if paths.catalog_url.startswith("sqlite:") and not paths.root.exists():
         raise UserError(f"no data folder at {paths.root} (run `aidnews crawl` or `aidnews demo` first)")
     if not 0 <= args.port <= 65535:
         raise UserError(f"--port must be between 0 and 65535, got {args.port}")
-    token = args.token or os.environ.get("AIDNEWS_SERVE_TOKEN") or None
+    token = serve_token(args.token)
     try:
         return serve(paths, ServeOptions(host=args.host, port=args.port, token=token, replay=not args.no_replay))
     except WebError as exc:
