@@ -59,6 +59,8 @@ aidnews demo finished in {elapsed:.0f} s
   report          {report_path}   (open it in a browser; works offline)
   replay          aidnews replay --data {paths.root}   (pywb on http://127.0.0.1:8080/, its own venv)
   next            aidnews stats --data {paths.root} --json
+
+  open the app    aidnews serve --data {paths.root}   (http://127.0.0.1:8080/: search, clusters, API, replay)
 """)
     if result.failed:
         print(f"aidnews: crawl stopped early: {', '.join(result.failed)} (why: {log_file})", file=sys.stderr)

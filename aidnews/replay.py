@@ -57,8 +57,10 @@ def ensure_pywb(venv: Path | None = None) -> Path:
     return wayback
 
 
-def prepare(paths: DataPaths, frameless: bool = False) -> Path:
-    """Write the CDXJ index and pywb's config; returns the replay folder."""
+def prepare(paths: DataPaths, frameless: bool = False, banner: str | None = None) -> Path:
+    """Write the CDXJ index and pywb's config; returns the replay folder. ``banner``: a pywb (Jinja)
+    template written as ``templates/aidnews_banner.html`` and used as pywb's banner (``aidnews serve``
+    adds its link back to the app)."""
     from archive.catalog import Catalog
     from archive.cdxj import write_cdxj
 
@@ -74,9 +76,13 @@ def prepare(paths: DataPaths, frameless: bool = False) -> Path:
         f"    archive_paths: {paths.warcs.resolve()}/\n"
         f"    index_paths: {(folder / 'indexes').resolve()}/\n"
         f"framed_replay: {'false' if frameless else 'true'}\n"
-        "static_dir: static\n",
+        "static_dir: static\n"
+        + ("banner_html: aidnews_banner.html\n" if banner is not None else ""),
         encoding="utf-8",
     )
+    if banner is not None:
+        (folder / "templates").mkdir(exist_ok=True)
+        (folder / "templates" / "aidnews_banner.html").write_text(banner, encoding="utf-8")
     catalog.close()
     return folder
 
@@ -92,13 +98,17 @@ def wait_until_up(url: str, seconds: float = 60) -> None:
     raise ReplayError(f"pywb did not answer at {url} within {seconds:.0f} s")
 
 
-def command(wayback: Path, folder: Path, port: int, workers: int) -> list[str]:
+def command(wayback: Path, folder: Path, port: int, workers: int, mount: str = "") -> list[str]:
     """One pywb process (``wayback``), or ``workers`` of them under uwsgi on the same port (pywb's own
-    production setup: a gevent loop per process, 100 connections each)."""
-    if workers <= 1:
+    production setup: a gevent loop per process, 100 connections each). ``mount``: a path prefix
+    (``/replay``) pywb is served under, as its ``SCRIPT_NAME``, so the links it writes carry the
+    prefix (``aidnews serve`` proxies it there); uwsgi mounts it, even for one process."""
+    if workers <= 1 and not mount:
         return [str(wayback), "--bind", "127.0.0.1", "--port", str(port), "-d", str(folder)]
+    app = ["--mount", f"{mount}=pywb.apps.wayback:application", "--manage-script-name"] if mount else \
+        ["--wsgi", "pywb.apps.wayback"]
     return [str(wayback.with_name("uwsgi")), "--http-socket", f"127.0.0.1:{port}", "--master", "--processes",
-            str(workers), "--gevent", "100", "--gevent-early-monkey-patch", "--wsgi", "pywb.apps.wayback",
+            str(max(workers, 1)), "--gevent", "100", "--gevent-early-monkey-patch", *app,
             "--chdir", str(folder), "--die-on-term", "--no-orphans",
             # an idle gevent worker can sit on its stop signal; two seconds, then the master kills it
             "--worker-reload-mercy", "2", "--reload-mercy", "2", "--buffer-size", "65536", "--disable-logging"]
@@ -116,21 +126,23 @@ def _die_with_parent() -> None:
 
 
 def start(paths: DataPaths, port: int, venv: Path | None = None, workers: int = 1,
-          frameless: bool = False) -> tuple[subprocess.Popen[bytes], str]:
-    """Start pywb on 127.0.0.1:port for the data folder, its start page at ``/``; returns the process
-    (the leader of pywb's process group: :func:`stop` it) and the base URL."""
+          frameless: bool = False, mount: str = "", banner: str | None = None) -> tuple[subprocess.Popen[bytes], str]:
+    """Start pywb on 127.0.0.1:port for the data folder, its start page at ``/`` (at ``mount/`` when
+    mounted under a prefix); returns the process (the leader of pywb's process group: :func:`stop` it)
+    and the base URL (without the mount)."""
     from aidnews.start_page import write_start_page
 
     if workers < 1:
         raise ReplayError(f"--workers must be >= 1, got {workers}")
     wayback = ensure_pywb(venv)
-    folder = prepare(paths, frameless)
+    folder = prepare(paths, frameless, banner)
     base = f"http://127.0.0.1:{port}/"
-    write_start_page(paths, f"{base}{COLLECTION}/")
-    process = subprocess.Popen(command(wayback, folder, port, workers), cwd=folder, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True, preexec_fn=_die_with_parent)
+    write_start_page(paths, f"{base}{mount.strip('/') + '/' if mount else ''}{COLLECTION}/")
+    process = subprocess.Popen(command(wayback, folder, port, workers, mount), cwd=folder,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                               preexec_fn=_die_with_parent)
     try:
-        wait_until_up(base)
+        wait_until_up(f"{base}{mount.strip('/')}/" if mount else base)
     except BaseException:  # ReplayError, or a stop signal while waiting
         stop(process)
         raise

@@ -2,7 +2,8 @@
 
 ``AIDNEWS_DATA`` (data folder), ``AIDNEWS_CATALOG_URL``, ``AIDNEWS_SAMPLE_WEB`` (offline crawls
 through the sample web), ``AIDNEWS_REDIS_URL`` (distributed crawls), ``AIDNEWS_CLOCK`` (a simulated
-start time for tests, :mod:`crawler.clock`). Passwords in URLs travel
+start time for tests, :mod:`crawler.clock`), ``AIDNEWS_SERVE_TOKEN`` (``aidnews serve``'s token, kept off
+the command line). Passwords in URLs travel
 between processes by environment (:func:`child_env`), never on a command line.
 """
 
@@ -18,6 +19,7 @@ CATALOG_URL = "AIDNEWS_CATALOG_URL"
 SAMPLE_WEB = "AIDNEWS_SAMPLE_WEB"
 REDIS_URL = "AIDNEWS_REDIS_URL"
 CLOCK = "AIDNEWS_CLOCK"
+SERVE_TOKEN = "AIDNEWS_SERVE_TOKEN"
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,11 @@ class Environment:
         env = os.environ if environ is None else environ
         return cls(env.get(DATA, ""), env.get(CATALOG_URL, ""), env.get(SAMPLE_WEB, ""), env.get(REDIS_URL, ""),
                    env.get(CLOCK, ""))
+
+
+def serve_token(explicit: str | None = None) -> str | None:
+    """``aidnews serve``'s token: ``explicit`` (``--token``), else ``$AIDNEWS_SERVE_TOKEN``, else none."""
+    return explicit or os.environ.get(SERVE_TOKEN) or None
 
 
 def data_root(explicit: str | None = None) -> Path:

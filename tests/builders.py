@@ -48,3 +48,17 @@ def _parse(value: str | None):  # type: ignore[no-untyped-def]
     from datetime import datetime
 
     return datetime.fromisoformat(value) if value else None
+
+
+def web_catalog(data: Path, url: str | None = None) -> Catalog:
+    """The sample catalog, plus crawl runs per source (one of them unhealthy): what ``aidnews serve`` shows."""
+    catalog = sample_catalog(data, url)
+    for source in catalog.sources():
+        run = catalog.start_run("configured", [source.id], source_id=source.id)
+        catalog.finish_run(run, "finished", pages=12, articles=5, errors=0, health="")
+    broken = catalog.start_run("configured", ["mirror"], source_id=catalog.sources()[-1].id)
+    catalog.finish_run(broken, "finished", pages=3, articles=0, errors=1, health="no article links on the list pages")
+    from dedupe.search import index_pending
+
+    index_pending(catalog)  # a crawl indexes as it goes; this catalog was written without one
+    return catalog

@@ -52,6 +52,13 @@ def postgres_database() -> Iterator[str]:
     _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture(scope="module")
+def postgres_module_url() -> Iterator[str]:
+    """As ``postgres_url``, one database for a whole test module (a catalog built once, read by many tests)."""
+    with postgres_database() as url:
+        yield url
+
+
 @pytest.fixture
 def redis_prefix() -> Iterator[tuple[str, str]]:
     """``(redis URL, unique key prefix)``; every key under the prefix is deleted afterwards."""

@@ -26,6 +26,9 @@ def test_demo_runs_end_to_end_and_says_where_things_are(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     assert "aidnews demo finished" in result.stdout
     assert f"{data}/warcs/" in result.stdout and "catalog.sqlite" in result.stdout
+    assert result.stdout.rstrip().splitlines()[-1].split() == ["open", "the", "app", "aidnews", "serve", "--data", str(data),
+                                                           "(http://127.0.0.1:8080/:", "search,", "clusters,", "API,",
+                                                           "replay)"]  # the demo ends with the command that opens it
     assert "[tibet_cn]" in result.stderr and "WARC records" in result.stderr  # progress lines
     # Progress and the summary, not Scrapy's log: that is in DATA/logs/, and the summary says where.
     assert "scrapy" not in result.stderr and "DEBUG" not in result.stderr and "WARNING" not in result.stderr
@@ -78,7 +81,7 @@ def test_user_error_is_one_line_in_a_subprocess(tmp_path: Path) -> None:
 def test_every_command_is_registered_and_has_help(capsys: pytest.CaptureFixture[str]) -> None:
     parser = build_parser()
     registered = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
-    assert sorted(registered) == sorted(COMMANDS.values()) and len(registered) == 14
+    assert sorted(registered) == sorted(COMMANDS.values()) and len(registered) == 15
     for command in COMMANDS.values():
         with pytest.raises(SystemExit) as exit_:
             main([command, "--help"])

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 # In the order ``aidnews --help`` lists them: module name -> command name.
 COMMANDS = {
     "demo": "demo", "crawl": "crawl", "sample_web": "sample-web", "extract": "extract", "index": "index",
-    "stats": "stats", "schedule": "schedule", "runs": "runs", "replay": "replay", "export": "export",
+    "stats": "stats", "schedule": "schedule", "runs": "runs", "replay": "replay", "serve": "serve", "export": "export",
     "report": "report", "dedupe": "dedupe", "changes": "changes", "search_index": "search-index",
 }
 

@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from archive.catalog.app_reads import AppReads
 from archive.catalog.changes_store import ChangesStore
 from archive.catalog.dedupe_tables import DedupeTables
 from archive.catalog.models import (
@@ -153,10 +154,11 @@ def _copy(cursor: Any, target: str, table: Table, rows: Sequence[dict[str, Any]]
                             for value, process in zip((row[c] for c in columns), processors, strict=True)])
 
 
-class Catalog(CatalogReads, DedupeTables, ChangesStore, SearchIndex):
+class Catalog(CatalogReads, AppReads, DedupeTables, ChangesStore, SearchIndex):
     """The catalog database. ``Catalog(url)`` connects and migrates to the latest schema; its reads are in
-    :class:`archive.catalog.reads.CatalogReads`, the dedupe tables' in :class:`~archive.catalog.dedupe_tables.DedupeTables`,
-    versions and change events in :class:`~archive.catalog.changes_store.ChangesStore`, the search index's in
+    :class:`archive.catalog.reads.CatalogReads`, the web app's in :class:`~archive.catalog.app_reads.AppReads`, the
+    dedupe tables' in :class:`~archive.catalog.dedupe_tables.DedupeTables`, versions and change events in
+    :class:`~archive.catalog.changes_store.ChangesStore`, the search index's in
     :class:`~archive.catalog.search_index.SearchIndex`."""
 
     def __init__(self, url: str, migrate: bool = True, retries: int = RETRIES, backoff: float = BACKOFF) -> None:

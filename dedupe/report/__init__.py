@@ -5,7 +5,7 @@ docs/report.md); the writers turn it into JSON, CSV or one self-contained
 HTML file.
 """
 
-from dedupe.report.model import ReportOptions, build_report
+from dedupe.report.model import ReportOptions, build_report, clusters_by_id, site_summary
 from dedupe.report.writers import write_csv, write_html, write_json
 
-__all__ = ["ReportOptions", "build_report", "write_csv", "write_html", "write_json"]
+__all__ = ["ReportOptions", "build_report", "clusters_by_id", "site_summary", "write_csv", "write_html", "write_json"]

@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from archive.catalog import Catalog
+from archive.catalog.app_reads import SiteCounts
 from archive.catalog.models import Article, Capture, Fingerprint, Source, Version
 from dedupe.changes import FieldChange, Fields, compare, fields_of
 from dedupe.fingerprint import from_hex, shingle_hashes
@@ -239,3 +240,53 @@ def _cluster(cluster_id: int, canonical_id: int, rows: list[tuple[Article, Captu
                 entry["diff"] = paragraph_diff(canonical.text, article.text)
         out.append(entry)
     return {"id": cluster_id, "canonical": out[0], "members": out}
+
+
+def clusters_by_id(catalog: Catalog, ids: list[int], options: ReportOptions | None = None,
+                   sources: dict[str, Source] | None = None) -> list[dict[str, Any]]:
+    """Some clusters in the report's shape (``id``, ``canonical``, ``members`` with kinds, delays,
+    distances, similarity and, up to ``options.diff_limit``, the side-by-side diff), in the order of
+    ``ids``: what the web app's cluster pages show, one page of clusters at a time."""
+    options = options or ReportOptions()
+    if sources is None:
+        sources = {s.id: s for s in catalog.sources()}
+    return list(_clusters(catalog, ids, sources, options))
+
+
+def site_summary(counts: SiteCounts) -> dict[str, Any]:
+    """The report's ``summary`` (per-site table) and ``graph`` from counts the catalog aggregated in
+    SQL (:meth:`~archive.catalog.app_reads.AppReads.site_counts`): the same figures as
+    :func:`build_report`, without reading every cluster."""
+    sources = counts.sources
+    sites: dict[str, dict[str, Any]] = {
+        sid: {"site": sid, "name": s.name, "kind": s.kind, "articles": counts.articles_per_site.get(sid, 0),
+              "originals": 0, "copies_made": 0, "copies_received": 0, "mirrors_with_spam": 0,
+              "repeated_body": counts.repeated_per_site.get(sid, 0)}
+        for sid, s in sorted(sources.items())
+    }
+    graph: Counter[tuple[str, str]] = Counter()
+    clusters = copies = 0
+    for (origin_site, site, is_canonical, spam), n in sorted(counts.members.items()):
+        sites.setdefault(origin_site, {"site": origin_site, "name": origin_site, "kind": "", "articles": 0,
+                                       "originals": 0, "copies_made": 0, "copies_received": 0,
+                                       "mirrors_with_spam": 0, "repeated_body": 0})
+        if is_canonical:
+            clusters += n
+            sites[origin_site]["originals"] += n
+            continue
+        copies += n
+        if site in sites:
+            sites[site]["copies_made"] += n
+            if spam and sites[site]["kind"] == "mirror":
+                sites[site]["mirrors_with_spam"] += n
+        sites[origin_site]["copies_received"] += n
+        graph[(origin_site, site)] += n
+    articles = sum(counts.articles_per_site.values())
+    return {
+        "summary": {
+            "sources": len(sources), "articles": articles, "clusters": clusters, "copies": copies,
+            "copy_share": round(copies / articles, 4) if articles else 0.0,
+            "sites": [sites[k] for k in sorted(sites)],
+        },
+        "graph": [{"from": a, "to": b, "count": n} for (a, b), n in sorted(graph.items())],
+    }
