@@ -95,6 +95,9 @@ def test_filters_and_bad_input(backend: tuple[str, TestClient]) -> None:
     total, results = _all(web, q="援藏", source="tibet_mirror")
     assert results and all(r["source"] == "tibet_mirror" for r in results)
     assert web.get("/api/search").status_code == 400
+    for wordless in (" ", '""', "\u3000 \t"):  # a query needs a word: these have none
+        answer = web.get("/api/search", params={"q": wordless})
+        assert answer.status_code == 400 and "empty query" in answer.json()["error"], answer.text
     assert web.get("/api/search", params={"q": "援藏", "cursor": "garbage"}).status_code == 400
     assert web.get("/api/search", params={"q": "援藏", "since": "2025-13-01"}).status_code == 400
     assert web.get("/search", params={"q": "援藏", "cursor": "garbage"}).status_code == 400
