@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from archive.catalog.models import Article, Capture, ChangeEvent, Version, VersionPass, VersionScan
 
 BATCH = 500
+R = TypeVar("R", Article, Capture, Version)
 
 
 class CaptureRow(NamedTuple):
@@ -158,31 +159,24 @@ class ChangesStore:
             return list(session.scalars(query))
 
     def versions_by_record(self, record_ids: Sequence[str]) -> dict[str, Version]:
-        wanted = sorted(set(record_ids))
-        out: dict[str, Version] = {}
-        with self.session() as session:
-            for start in range(0, len(wanted), BATCH):
-                out.update({v.record_id: v for v in session.scalars(
-                    select(Version).where(Version.record_id.in_(wanted[start:start + BATCH])))})
-        return out
+        return self._by_record(Version, record_ids)
 
     def articles_by_record(self, record_ids: Sequence[str]) -> dict[str, Article]:
         """Article rows by their capture's record id (the crawl's own extraction of a first capture)."""
-        wanted = sorted(set(record_ids))
-        out: dict[str, Article] = {}
-        with self.session() as session:
-            for start in range(0, len(wanted), BATCH):
-                out.update({a.record_id: a for a in session.scalars(
-                    select(Article).where(Article.record_id.in_(wanted[start:start + BATCH])))})
-        return out
+        return self._by_record(Article, record_ids)
 
     def captures_by_record(self, record_ids: Sequence[str]) -> dict[str, Capture]:
+        return self._by_record(Capture, record_ids)
+
+    def _by_record(self, model: type[R], record_ids: Sequence[str]) -> dict[str, R]:
+        """Rows of ``model`` (a table with a ``record_id`` column) by record id, read in batches."""
         wanted = sorted(set(record_ids))
-        out: dict[str, Capture] = {}
+        out: dict[str, R] = {}
+        column = model.record_id
         with self.session() as session:
             for start in range(0, len(wanted), BATCH):
-                out.update({c.record_id: c for c in session.scalars(
-                    select(Capture).where(Capture.record_id.in_(wanted[start:start + BATCH])))})
+                out.update({row.record_id: row for row in session.scalars(
+                    select(model).where(column.in_(wanted[start:start + BATCH])))})
         return out
 
     def event_records(self, since: str = "", kind: str = "", source_id: str = "",

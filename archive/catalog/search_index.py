@@ -180,25 +180,21 @@ class SearchIndex:
 
     def article_ids_for_urls(self, urls: Sequence[str]) -> list[int]:
         """The articles of these URLs (to index again once the versions pass added versions of them)."""
-        with self.session() as session:
-            ids: list[int] = []
-            for start in range(0, len(urls), BATCH):
-                chunk = list(urls[start:start + BATCH])
-                params = {f"u{i}": u for i, u in enumerate(chunk)}
-                marks = ", ".join(f":u{i}" for i in range(len(chunk)))
-                ids.extend(int(r[0]) for r in session.execute(
-                    text(f"SELECT id FROM articles WHERE url IN ({marks})"), params))
-            return sorted(ids)
+        return self._article_ids_where("url", urls)
 
     def article_ids_for_records(self, record_ids: Sequence[str]) -> list[int]:
+        return self._article_ids_where("record_id", record_ids)
+
+    def _article_ids_where(self, column: str, values: Sequence[str]) -> list[int]:
+        """Ids of the articles whose ``column`` (a fixed name, never user input) is one of ``values``."""
         with self.session() as session:
             ids: list[int] = []
-            for start in range(0, len(record_ids), BATCH):
-                chunk = list(record_ids[start:start + BATCH])
-                params = {f"r{i}": r for i, r in enumerate(chunk)}
-                marks = ", ".join(f":r{i}" for i in range(len(chunk)))
+            for start in range(0, len(values), BATCH):
+                chunk = list(values[start:start + BATCH])
+                params = {f"v{i}": v for i, v in enumerate(chunk)}
+                marks = ", ".join(f":v{i}" for i in range(len(chunk)))
                 ids.extend(int(r[0]) for r in session.execute(
-                    text(f"SELECT id FROM articles WHERE record_id IN ({marks})"), params))
+                    text(f"SELECT id FROM articles WHERE {column} IN ({marks})"), params))
             return sorted(ids)
 
     def unindexed_article_ids(self) -> list[int]:
