@@ -498,6 +498,9 @@ def extract_html(html: str, url: str | None = None, selectors: Selectors | None 
     return _extract(html, url, selectors or Selectors(), "unicode", body_config)
 
 
+_XML_INCOMPATIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def extract(body: bytes, url: str | None = None, content_type: str | None = None,
             selectors: Selectors | None = None, body_config: BodyConfig = BODY_DEFAULT) -> Extracted:
     """Decode ``body`` (w3lib, GB family as gb18030) and extract the article fields."""
@@ -507,6 +510,9 @@ def extract(body: bytes, url: str | None = None, content_type: str | None = None
 
 def _extract(html: str, url: str | None, selectors: Selectors, encoding: str,
              body_config: BodyConfig = BODY_DEFAULT) -> Extracted:
+    # lxml parses C0 control characters but refuses them in any text it is asked to set (as dropping a
+    # <script> does with the text after it); they carry nothing a reader sees.
+    html = _XML_INCOMPATIBLE.sub("", html)
     if not html.strip():
         return Extracted("", None, "", "", "", "", encoding, "empty")
     try:
