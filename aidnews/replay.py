@@ -126,10 +126,12 @@ def _die_with_parent() -> None:
 
 
 def start(paths: DataPaths, port: int, venv: Path | None = None, workers: int = 1,
-          frameless: bool = False, mount: str = "", banner: str | None = None) -> tuple[subprocess.Popen[bytes], str]:
+          frameless: bool = False, mount: str = "", banner: str | None = None,
+          start_page: bool = True) -> tuple[subprocess.Popen[bytes], str]:
     """Start pywb on 127.0.0.1:port for the data folder, its start page at ``/`` (at ``mount/`` when
-    mounted under a prefix); returns the process (the leader of pywb's process group: :func:`stop` it)
-    and the base URL (without the mount)."""
+    mounted under a prefix; ``start_page=False``: none, as under ``aidnews serve``, whose own pages
+    replace it); returns the process (the leader of pywb's process group: :func:`stop` it) and the
+    base URL (without the mount)."""
     from aidnews.start_page import write_start_page
 
     if workers < 1:
@@ -137,7 +139,8 @@ def start(paths: DataPaths, port: int, venv: Path | None = None, workers: int = 
     wayback = ensure_pywb(venv)
     folder = prepare(paths, frameless, banner)
     base = f"http://127.0.0.1:{port}/"
-    write_start_page(paths, f"{base}{mount.strip('/') + '/' if mount else ''}{COLLECTION}/")
+    if start_page:
+        write_start_page(paths, f"{base}{mount.strip('/') + '/' if mount else ''}{COLLECTION}/")
     process = subprocess.Popen(command(wayback, folder, port, workers, mount), cwd=folder,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
                                preexec_fn=_die_with_parent)

@@ -42,7 +42,6 @@ from dedupe.changes import Fields, compare, fields_of, summary_of, takedown_of
 
 logger = logging.getLogger(__name__)
 HOME_PATHS = ("", "/", "/index.html", "/index.htm", "/index.shtml", "/index.php")
-KINDS = ("edited", "taken_down", "moved", "restored", "unlisted")
 CHUNK = 500  # URLs per write: memory stays flat on a rebuild of a large archive
 
 

@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from archive.catalog.models import CHANGE_KINDS
 from archive.catalog.search_index import HitRow, SearchDoc, SearchSource, SearchWhere
 from dedupe.normalise import nfkc, to_simplified
 
@@ -40,7 +41,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 MAX_LIMIT = 200
-CHANGE_KINDS = ("edited", "taken_down", "moved", "restored", "unlisted")  # the versions issue's event kinds
 SNIPPET_CHARS = 160  # about three lines of a result list
 SNIPPET_LEAD = 40  # characters of context before the first match
 INDEX_BATCH = 1_000

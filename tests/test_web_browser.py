@@ -94,6 +94,27 @@ def test_open_an_article_and_its_cluster(served: str, browser, tmp_path: Path) -
     assert _texts(browser, "details.diff table.sbs td.add") or _texts(browser, "details.diff table.sbs td.del")
 
 
+def test_open_an_article_its_versions_and_its_cluster(served: str, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import unicodedata
+
+    from tests.builders import EDITED_PARAGRAPH, changed_sample_urls
+
+    edited, _ = changed_sample_urls()
+    _open(browser, f"{served}go?url={quote(edited, safe='')}", "document.getElementById('versions') ? true : null")
+    _shot(browser, tmp_path / "versions.png")
+    assert [t.split()[:2] for t in _texts(browser, "#versions li.version > b")] == [["version", "1"], ["version", "2"]]
+    assert unicodedata.normalize("NFKC", EDITED_PARAGRAPH) in " ".join(_texts(browser, "#versions .ops li.add"))
+    assert _texts(browser, "#article-changes .kind") == ["edited"]
+    cluster = browser.evaluate("(document.querySelector('#cluster a') || {}).href || null")
+    assert cluster, "the edited sample article has copies"
+    _open(browser, cluster)
+    _shot(browser, tmp_path / "versions-cluster.png")
+    assert edited in _texts(browser, "table.members small.url")
+    _open(browser, f"{served}changes")
+    _shot(browser, tmp_path / "changes.png")
+    assert sorted(_texts(browser, "#changes .kind")) == ["edited", "taken down"]
+
+
 def test_replay_from_the_app_and_back_through_the_banner(served: str, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     _open(browser, f"{served}go?url={quote(SEED, safe='')}", "document.querySelector('a.replay') ? true : null")
     article = browser.evaluate("location.href")

@@ -101,3 +101,21 @@ def test_filters_and_bad_input(backend: tuple[str, TestClient]) -> None:
     assert web.get("/api/search", params={"q": "援藏", "cursor": "garbage"}).status_code == 400
     assert web.get("/api/search", params={"q": "援藏", "since": "2025-13-01"}).status_code == 400
     assert web.get("/search", params={"q": "援藏", "cursor": "garbage"}).status_code == 400
+
+
+def test_change_kind_filter_and_text_of_later_versions(backend: tuple[str, TestClient]) -> None:
+    from tests.builders import EDITED_PARAGRAPH, changed_sample_urls
+
+    _, web = backend
+    edited, gone = changed_sample_urls()
+    _, results = _all(web, q="援藏", change="edited")
+    assert [r["url"] for r in results] == [edited]
+    _, results = _all(web, q="援藏", change="taken_down")
+    assert [r["url"] for r in results] == [gone]
+    # The edit's added paragraph is only in version 2: search covers every version
+    _, results = _all(web, q=f'"{EDITED_PARAGRAPH[3:15]}"')
+    assert [r["url"] for r in results] == [edited]
+    bad = web.get("/api/search", params={"q": "援藏", "change": "deleted"})
+    assert bad.status_code == 400 and "taken_down" in bad.json()["error"]
+    page = web.get("/search", params={"q": "援藏", "change": "edited"}).text
+    assert page.count('class="hit"') == 1

@@ -79,6 +79,12 @@ def test_replay_is_proxied_under_the_same_origin(served: str) -> None:
     assert _get(f"{served}replay/static/wb_frame.js")[0] == 200
 
 
+def test_replay_root_is_the_apps_home(served: str, data: Path) -> None:
+    status, _, headers = _get(f"{served}replay/")
+    assert status == 303 and (headers.get("location") or headers["Location"]) == "/"
+    assert not (data / "replay" / "start.html").exists()  # serve writes no start page: its pages replace it
+
+
 def test_banner_links_back_to_the_article(served: str) -> None:
     _, frame, _ = _get(f"{served}replay/archive/2030/{SEED}")
     link = re.search(r'id="aidnews-back" href="([^"]+)"', frame)

@@ -8,15 +8,14 @@ import re
 
 from aidnews.commands.common import Subparsers, add_data_args, open_catalog, paths_of
 from aidnews.errors import UserError
-
-KINDS = ("edited", "taken_down", "moved", "restored", "unlisted")
+from archive.catalog.models import CHANGE_KINDS
 
 
 def add_parser(sub: Subparsers) -> None:
     p = sub.add_parser("changes", help="list change events: edited, taken_down, moved, restored, unlisted")
     add_data_args(p)
     p.add_argument("--since", metavar="DATE", help="events detected at or after DATE (YYYY-MM-DD or an ISO time, UTC)")
-    p.add_argument("--kind", choices=KINDS, help="only events of this kind")
+    p.add_argument("--kind", choices=CHANGE_KINDS, help="only events of this kind")
     p.add_argument("--source", metavar="ID", help="only events of this source")
     p.add_argument("--json", action="store_true",
                    help="print a JSON array (kind, how, url, detected, summary, before, after, fields)")

@@ -1,4 +1,4 @@
-"""The JSON API under ``/api/``: sources, runs, articles, copies, clusters, sites, search.
+"""The JSON API under ``/api/``: sources, runs, articles, versions, changes, copies, clusters, sites, search.
 
 Lists are keyset pages: ``{"items": [...], "next_cursor": "..." | null}``; pass ``cursor`` back for
 the next page. Errors are ``{"error": "..."}`` with 400 (a bad parameter) or 404. The document
@@ -18,11 +18,13 @@ from aidnews.web.context import context_of
 from aidnews.web.present import (
     article_detail,
     article_dict,
+    change_dicts,
     cluster_detail,
     cluster_row_dict,
     copy_dict,
     run_dict,
     source_dict,
+    versions_detail,
 )
 from aidnews.web.search_view import run_search, search_filters_of
 from dedupe.report import site_summary
@@ -80,6 +82,25 @@ def article(request: Request) -> Response:
     if found is None:
         return _not_found("article")
     return JSON(article_detail(ctx.catalog, found, ctx.replay_base))
+
+
+def versions(request: Request) -> Response:
+    """An article's versions, each with its diff against the one before, and its change events."""
+    ctx = context_of(request)
+    found = ctx.catalog.article(params.integer("article_id", request.path_params["article_id"]))
+    if found is None:
+        return _not_found("article")
+    return JSON(versions_detail(ctx.catalog, found.url, ctx.replay_base))
+
+
+def changes(request: Request) -> Response:
+    """Change events (edits, takedowns, moves, restorations, unlisting), newest first."""
+    ctx = context_of(request)
+    query = request.query_params
+    size = params.limit(query)
+    rows = ctx.catalog.changes_page(size + 1, before=params.cursor(query), kind=params.change_kind(query) or "",
+                                    source_id=params.text(query, "source", 64) or "")
+    return _page(rows, size, lambda r: int(r["id"]), lambda r: change_dicts(ctx.catalog, [r], ctx.replay_base)[0])
 
 
 def copies(request: Request) -> Response:

@@ -1,8 +1,10 @@
-"""Atom feeds (RFC 4287): new copies (all, of a site, of a cluster) and source health failures.
+"""Atom feeds (RFC 4287): new copies (all, of a site, of a cluster), changes (edits, takedowns, moves,
+restorations) and source health failures.
 
 Each copy entry links to the copy's page in the app and to the original's, and carries the
-paragraph diff of the copy against its original as text (``-`` dropped, ``+`` added), so a feed
-reader shows what changed without opening anything. The XML is built with ElementTree, which
+paragraph diff of the copy against its original as text (``-`` dropped, ``+`` added); each change
+entry carries the edit's diff, field by field, in the same form, so a feed reader shows what changed
+without opening anything. The XML is built with ElementTree, which
 escapes every string it writes.
 """
 
@@ -17,11 +19,13 @@ from starlette.responses import Response
 
 from aidnews.web import params
 from aidnews.web.context import context_of
+from aidnews.web.present import change_dicts
 from dedupe.report.diff import paragraph_diff
 
 ATOM = "http://www.w3.org/2005/Atom"
 ENTRIES = 30
 DIFF_CHARS = 2000
+DIFF_LINES = 200  # per field of an edit
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -76,6 +80,28 @@ def copies(request: Request) -> Response:
         _entry(feed, f"copy/{row.article_id}", f"{row.source_id}: {row.title}", row.captured_at,
                f"{base}articles/{row.article_id}", "\n".join(lines))
     return _answer(feed, max((r.captured_at for r in rows if r.captured_at), default=None))
+
+
+def changes(request: Request) -> Response:
+    """``/feeds/changes.atom[?kind=K][&source=S]``: the newest change events, each with its diff."""
+    ctx = context_of(request)
+    kind = params.change_kind(request.query_params) or ""
+    source = params.text(request.query_params, "source", 64) or ""
+    rows = change_dicts(ctx.catalog, ctx.catalog.changes_page(ENTRIES, kind=kind, source_id=source), None)
+    feed = _feed(request, f"changes/{source or 'all'}/{kind or 'all'}", "aidnews: changes"
+                 + (f" ({kind})" if kind else "") + (f" on {source}" if source else ""))
+    base = str(request.base_url)
+    newest = None
+    for row in rows:
+        link = f"{base}articles/{row['article_id']}" if row["article_id"] is not None else f"{base}go?url={quote(row['url'])}"
+        lines = [f"{row['kind']}{' (' + row['how'] + ')' if row['how'] else ''}: {row['summary']}", row["url"],
+                 f"article: {link}", f"before: {row['before'].get('timestamp', '?')}, after: {row['after'].get('timestamp', '?')}"]
+        for name, change in sorted(row["fields"].items()):
+            lines += ["", f"{name}:"] + [f"{op} {text}" for op, text in change["diff"]][:DIFF_LINES]
+        updated = datetime.fromisoformat(row["detected"].replace("Z", "+00:00"))
+        newest = max(newest or updated, updated)
+        _entry(feed, f"change/{row['id']}", f"{row['kind']}: {row['url']}", updated, link, "\n".join(lines)[:DIFF_CHARS * 2])
+    return _answer(feed, newest)
 
 
 def health(request: Request) -> Response:

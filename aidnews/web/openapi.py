@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from aidnews.web.params import MAX_ID, MAX_LIMIT, MAX_QUERY
+from archive.catalog.models import CHANGE_KINDS
 
 
 def _nullable(kind: str, **more: Any) -> dict[str, Any]:
@@ -27,6 +28,10 @@ _LIMIT: dict[str, Any] = {"name": "limit", "in": "query", "required": False,
           "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 50}}
 _SOURCE = {"name": "source", "in": "query", "required": False, "description": "a source id (seeds/)",
            "schema": {"type": "string", "maxLength": 64, "pattern": _NO_NUL}}
+
+
+_KIND = {"name": "kind", "in": "query", "required": False, "description": "only events of this kind",
+         "schema": {"type": "string", "enum": list(CHANGE_KINDS)}}
 
 
 def _id(name: str) -> dict[str, Any]:
@@ -71,7 +76,26 @@ _ARTICLE_DETAIL = {"allOf": [{"$ref": "#/components/schemas/Article"}, {
         "captures": {"type": "array", "items": {"type": "object", "required": ["timestamp", "status"], "properties": {
             "timestamp": _STR, "status": _INT, "mime": _STR, "record_type": _STR, "warc": _STR, "offset": _INT,
             "replay": _nullable("string")}}},
-        "cluster": {"allOf": [{"$ref": "#/components/schemas/Cluster"}], "nullable": True}}}]}
+        "cluster": {"allOf": [{"$ref": "#/components/schemas/Cluster"}], "nullable": True},
+        "versions": {"type": "array", "items": {"$ref": "#/components/schemas/Version"}},
+        "changes": {"type": "array", "items": {"$ref": "#/components/schemas/Change"}}}}]}
+_CAPTURE_REF = {"type": "object", "required": ["record_id", "replay"], "properties": {
+    "record_id": _STR, "url": _STR, "timestamp": _STR, "status": _INT, "record_type": _STR, "filename": _STR,
+    "offset": _INT, "length": _INT, "replay": _nullable("string")}}
+_DIFF = {"type": "array", "items": {"type": "array", "items": _STR, "minItems": 2, "maxItems": 2}}
+_CHANGE = {"type": "object", "required": ["id", "kind", "url", "detected", "summary", "before", "after", "fields",
+                                          "article_id"], "properties": {
+    "id": _INT, "kind": {"type": "string", "enum": list(CHANGE_KINDS)}, "how": _STR, "url": _STR,
+    "source": _nullable("string"), "detected": _STR, "summary": _STR, "article_id": _nullable("integer"),
+    "before": {"$ref": "#/components/schemas/CaptureRef"}, "after": {"$ref": "#/components/schemas/CaptureRef"},
+    "fields": {"type": "object", "additionalProperties": {"type": "object", "required": ["before", "after", "diff"],
+                                                          "properties": {"before": _STR, "after": _STR, "diff": _DIFF}}}}}
+_VERSION = {"type": "object", "required": ["number", "captured", "timestamp", "title", "changed"], "properties": {
+    "number": _INT, "captured": _STR, "timestamp": _STR, "title": _STR, "replay": _nullable("string"),
+    "changed": {"type": "object", "additionalProperties": _DIFF}}}
+_VERSIONS = {"type": "object", "required": ["url", "versions", "changes"], "properties": {
+    "url": _STR, "versions": {"type": "array", "items": {"$ref": "#/components/schemas/Version"}},
+    "changes": {"type": "array", "items": {"$ref": "#/components/schemas/Change"}}}}
 _CLUSTER_ROW = {"type": "object", "required": ["id", "canonical_id", "members", "copies"], "properties": {
     "id": _INT, "canonical_id": _INT, "url": _STR, "title": _STR, "source": _STR, "published": _nullable("string"),
     "members": _INT, "copies": _INT}}
@@ -107,6 +131,11 @@ def document(search: bool) -> dict[str, Any]:
                                   "responses": _ok("Articles")}},
         "/api/articles/{article_id}": {"get": {"summary": "one article: metadata, text, captures, cluster",
                                                "parameters": [_id("article_id")], "responses": _ok("ArticleDetail")}},
+        "/api/articles/{article_id}/versions": {"get": {
+            "summary": "one article's versions (each with its diff against the one before) and change events",
+            "parameters": [_id("article_id")], "responses": _ok("Versions")}},
+        "/api/changes": {"get": {"summary": "change events (edits, takedowns, moves, restorations), newest first",
+                                 "parameters": [_CURSOR, _LIMIT, _SOURCE, _KIND], "responses": _ok("Changes")}},
         "/api/copies": {"get": {"summary": "copies found, newest first", "parameters": [
             _CURSOR, _LIMIT, _SOURCE, {"name": "cluster", "in": "query", "required": False,
                                        "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID}}],
@@ -133,6 +162,7 @@ def document(search: bool) -> dict[str, Any]:
             {"name": "has_copies", "in": "query", "required": False, "schema": {"type": "boolean"}},
             {"name": "cluster", "in": "query", "required": False,
              "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID}},
+            {**_KIND, "name": "change", "description": "only articles with a change event of this kind"},
             {"name": "group", "in": "query", "required": False, "description": "one result per cluster",
              "schema": {"type": "boolean"}}], "responses": _ok("Search")}}
     return {
@@ -145,6 +175,7 @@ def document(search: bool) -> dict[str, Any]:
             "Article": _ARTICLE, "Articles": _list_of("Article"), "ArticleDetail": _ARTICLE_DETAIL,
             "Member": _MEMBER, "Cluster": _CLUSTER, "ClusterRow": _CLUSTER_ROW, "Clusters": _list_of("ClusterRow"),
             "Copy": _COPY, "Copies": _list_of("Copy"), "Sites": _SITES, "Hit": _HIT, "Search": _SEARCH,
-            "ReplayInfo": _REPLAY_INFO,
+            "ReplayInfo": _REPLAY_INFO, "CaptureRef": _CAPTURE_REF, "Change": _CHANGE, "Changes": _list_of("Change"),
+            "Version": _VERSION, "Versions": _VERSIONS,
         }},
     }

@@ -1,4 +1,4 @@
-"""The HTML pages: Home, Search, Article, Clusters, Cluster, Sites. Jinja2 with autoescape on, always.
+"""The HTML pages: Home, Search, Article, Clusters, Cluster, Sites, Changes. Jinja2 with autoescape on, always.
 
 Every string from the web (titles, text, URLs, 来源) reaches a page through an escaping ``{{ }}``;
 the only markup not from a template is the report's SVG charts (:mod:`dedupe.report.svg`, which
@@ -21,6 +21,7 @@ from aidnews.web.context import WebContext, context_of
 from aidnews.web.errors import BadRequest
 from aidnews.web.present import (
     article_detail,
+    change_dicts,
     cluster_detail,
     cluster_row_dict,
     copy_dict,
@@ -28,11 +29,13 @@ from aidnews.web.present import (
 )
 from aidnews.web.search_view import run_search, search_filters_of
 from aidnews.web.security import local_path
+from archive.catalog.models import CHANGE_KINDS
 from dedupe.report import site_summary
 from dedupe.report.svg import site_bars, syndication_graph
 
 PAGE = 50
 HOME_COPIES = 20
+HOME_CHANGES = 10
 
 
 def environment() -> Environment:
@@ -56,12 +59,28 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
 
 
 def home(request: Request) -> Response:
-    catalog = context_of(request).catalog
+    ctx = context_of(request)
+    catalog = ctx.catalog
     sources = catalog.sources()
     runs = catalog.last_runs([s.id for s in sources])
     return _render(request, "home.html", counts=catalog.table_counts(),
                    sources=[source_dict(s, runs[s.id]) for s in sources],
-                   copies=[copy_dict(c) for c in catalog.copies_page(HOME_COPIES)])
+                   copies=[copy_dict(c) for c in catalog.copies_page(HOME_COPIES)],
+                   changes=change_dicts(catalog, catalog.changes_page(HOME_CHANGES), ctx.replay_base))
+
+
+def changes(request: Request) -> Response:
+    """``/changes[?kind=K][&source=S]``: every change event, newest first, a page at a time."""
+    ctx = context_of(request)
+    query = request.query_params
+    kind = params.change_kind(query) or ""
+    source = params.text(query, "source", 64) or ""
+    rows = ctx.catalog.changes_page(PAGE + 1, before=params.cursor(query), kind=kind, source_id=source)
+    more = len(rows) > PAGE
+    rows = rows[:PAGE]
+    return _render(request, "changes.html", changes=change_dicts(ctx.catalog, rows, ctx.replay_base), kind=kind,
+                   source=source, kinds=CHANGE_KINDS, sources=ctx.catalog.sources(),
+                   next_query=_next_query(request, str(rows[-1]["id"])) if more and rows else None)
 
 
 def article(request: Request) -> Response:
@@ -125,7 +144,7 @@ def search(request: Request) -> Response:
     hits = [dict(hit, snippet_html=highlighted(hit["snippet"], hit["highlights"])) for hit in page["results"]] \
         if page else []
     return _render(request, "search.html", status=400 if error else 200, query=query, error=error,
-                   page=page, hits=hits, filters=request.query_params, sources=ctx.catalog.sources(),
+                   page=page, hits=hits, filters=request.query_params, sources=ctx.catalog.sources(), kinds=CHANGE_KINDS,
                    next_query=_next_query(request, page["next_cursor"]) if page and page["next_cursor"] else None)
 
 
@@ -162,4 +181,5 @@ def bad_request(request: Request, exc: Exception) -> Response:
     return error_page(request, 400, str(exc))
 
 
-__all__ = ["WebContext", "article", "by_url", "cluster", "clusters", "environment", "home", "search", "sites"]
+__all__ = ["WebContext", "article", "by_url", "changes", "cluster", "clusters", "environment", "home", "search",
+           "sites"]

@@ -11,6 +11,7 @@ from datetime import date
 from starlette.datastructures import QueryParams
 
 from aidnews.web.errors import BadRequest
+from archive.catalog.models import CHANGE_KINDS
 
 MAX_LIMIT = 200
 MAX_QUERY = 200  # characters of a search query
@@ -51,6 +52,15 @@ def text(params: QueryParams, name: str, longest: int = MAX_QUERY) -> str | None
         return None
     if len(raw) > longest or "\x00" in raw:
         raise BadRequest(f"{name} must be at most {longest} characters, without NUL")
+    return raw
+
+
+def change_kind(params: QueryParams, name: str = "kind") -> str | None:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return None
+    if raw not in CHANGE_KINDS:
+        raise BadRequest(f"{name} must be one of {', '.join(CHANGE_KINDS)}, got {raw[:40]!r}")
     return raw
 
 

@@ -13,8 +13,10 @@ from archive.catalog import Catalog
 from archive.catalog.app_reads import ClusterRow, CopyRow
 from archive.catalog.models import Article, Capture, CrawlRun, Source
 from dedupe.report import ReportOptions, clusters_by_id
+from dedupe.report.model import version_rows
 
 TEXT_PREVIEW = 4000  # characters of an article's text on its page and in the API
+ARTICLE_CHANGES = 100  # change events listed on an article's page, newest first
 
 
 def iso(value: datetime | None) -> str | None:
@@ -84,9 +86,35 @@ def cluster_detail(catalog: Catalog, cluster_id: int, replay_base: str | None, d
     return dict(cluster)
 
 
+def change_dicts(catalog: Catalog, records: list[dict[str, Any]], replay_base: str | None) -> list[dict[str, Any]]:
+    """Change events (:meth:`Catalog.changes_page`) with the article page of their URL and replay links
+    of the two captures compared."""
+    ids = catalog.latest_article_ids([r["url"] for r in records])
+    out = []
+    for record in records:
+        row = dict(record, article_id=ids.get(record["url"]))
+        for side in ("before", "after"):
+            ref = record[side]
+            row[side] = dict(ref, replay=replay_link(replay_base, ref["timestamp"], ref["url"]) if "url" in ref else None)
+        out.append(row)
+    return out
+
+
+def versions_detail(catalog: Catalog, url: str, replay_base: str | None) -> dict[str, Any]:
+    """A URL's versions (oldest first, each with its diff against the one before, field by field) and
+    its change events (newest first)."""
+    versions = version_rows(catalog.versions([url]))
+    for row in versions:
+        row["replay"] = replay_link(replay_base, row["timestamp"], url)
+    return {"url": url, "versions": versions,
+            "changes": change_dicts(catalog, catalog.changes_page(ARTICLE_CHANGES, url=url), replay_base)}
+
+
 def article_detail(catalog: Catalog, article: Article, replay_base: str | None) -> dict[str, Any]:
     cluster_id = catalog.cluster_of(article.id)
     out = article_dict(article, cluster_id, with_text=True)
     out["captures"] = [capture_dict(c, replay_base) for c in catalog.url_captures(article.url)]
     out["cluster"] = cluster_detail(catalog, cluster_id, replay_base) if cluster_id is not None else None
+    history = versions_detail(catalog, article.url, replay_base)
+    out["versions"], out["changes"] = history["versions"], history["changes"]
     return out

@@ -4,7 +4,8 @@ pywb runs in its own environment and process (:mod:`aidnews.replay`), mounted at
 ``SCRIPT_NAME``), so every URL it writes into a page already starts with ``/replay/``. The request's
 ``Host`` goes along, so pywb's absolute links name the app, not pywb's private port. Responses are
 streamed back as they arrive (a large archived file is never held in memory) and redirects are
-passed through, never followed. The token, if any, stays here: pywb never sees it.
+passed through, never followed. The token, if any, stays here: pywb never sees it. ``/replay/``
+itself is the app's Home: the app's pages replace ``aidnews replay``'s start page.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import httpx
 from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.responses import PlainTextResponse, RedirectResponse, Response, StreamingResponse
 
 from aidnews.web.context import context_of
 from aidnews.web.security import safe_relative
@@ -37,6 +38,8 @@ class ReplayProxy:
 
     async def __call__(self, request: Request) -> Response:
         rest = request.url.path.removeprefix("/replay/")
+        if rest == "":
+            return RedirectResponse("/", status_code=303)
         if not safe_relative(rest):
             return PlainTextResponse("path refused\n", 400)
         pywb = context_of(request).pywb

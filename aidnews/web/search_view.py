@@ -27,7 +27,8 @@ def search_filters_of(query: QueryParams) -> dict[str, Any]:
     if since and until and since > until:
         raise BadRequest("since must not be after until")
     return {"source": params.text(query, "source", 64), "since": since, "until": until,
-            "has_copies": params.flag(query, "has_copies"), "cluster_id": params.optional_int(query, "cluster")}
+            "has_copies": params.flag(query, "has_copies"), "cluster_id": params.optional_int(query, "cluster"),
+            "change_kind": params.change_kind(query, "change")}
 
 
 def run_search(catalog: Catalog, query: str, filters: dict[str, Any], *, limit: int, cursor: str | None,

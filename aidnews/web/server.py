@@ -115,7 +115,8 @@ def serve(paths: DataPaths, options: ServeOptions, say: Callable[[str], None] | 
             banner = resources.files("aidnews.web").joinpath("replay_templates/aidnews_banner.html").read_text("utf-8")
             venv = Path(options.replay_venv) if options.replay_venv else None
             try:
-                pywb, pywb_base = replay.start(paths, _free_port(), venv=venv, mount=MOUNT, banner=banner)
+                pywb, pywb_base = replay.start(paths, _free_port(), venv=venv, mount=MOUNT, banner=banner,
+                                               start_page=False)
             except replay.ReplayError as exc:
                 print(f"serve: replay unavailable ({exc}); pages and API still work", file=sys.stderr, flush=True)
         sock = _bind(options.host, options.port)

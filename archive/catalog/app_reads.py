@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, aliased
 from archive.catalog.models import (
     Article,
     Capture,
+    ChangeEvent,
     Cluster,
     ClusterMember,
     CrawlRun,
@@ -93,7 +94,8 @@ class AppReads:
             clusters = count(Cluster)
             members = count(ClusterMember)
             return {"sources": count(Source), "captures": count(Capture), "articles": count(Article),
-                    "clusters": clusters, "copies": members - clusters, "runs": count(CrawlRun)}
+                    "clusters": clusters, "copies": members - clusters, "runs": count(CrawlRun),
+                    "changes": count(ChangeEvent)}
 
     def source(self, source_id: str) -> Source | None:
         with self.session() as session:
@@ -139,6 +141,11 @@ class AppReads:
                 select(Article).join(Capture, Capture.record_id == Article.record_id)
                 .where(Capture.urlkey == surt(url), Capture.url == url, Article.url == url)
                 .order_by(Capture.timestamp.desc(), Article.id.desc()).limit(1)).first()
+
+    def latest_article_ids(self, urls: Sequence[str]) -> dict[str, int]:
+        """url -> id of its latest article row (:meth:`article_for_url`), for the URLs that have one."""
+        found = {url: self.article_for_url(url) for url in dict.fromkeys(urls)}
+        return {url: article.id for url, article in found.items() if article is not None}
 
     def url_captures(self, url: str, limit: int = 200) -> list[Capture]:
         """A URL's captures, oldest first (what its replay links are made of), by the urlkey index."""

@@ -183,7 +183,26 @@ class ChangesStore:
                       urls: Sequence[str] = ()) -> list[dict[str, Any]]:
         """Events as plain objects (``aidnews changes --json``, the report): kind, how, url, source,
         detected (ISO), summary, before and after (capture references), fields (for an edit)."""
-        events = self.change_events(since, kind, source_id, urls)
+        return self._event_dicts(self.change_events(since, kind, source_id, urls))
+
+    def changes_page(self, limit: int, before: int | None = None, kind: str = "", source_id: str = "",
+                     url: str = "") -> list[dict[str, Any]]:
+        """Events newest first, by id (the order the versions pass found them) below ``before``, shaped
+        as :meth:`event_records` with their ``id``: the web app's lists, feeds and API (keyset pages)."""
+        query = select(ChangeEvent)
+        if before is not None:
+            query = query.where(ChangeEvent.id < before)
+        if kind:
+            query = query.where(ChangeEvent.kind == kind)
+        if source_id:
+            query = query.where(ChangeEvent.source_id == source_id)
+        if url:
+            query = query.where(ChangeEvent.url == url)
+        with self.session() as session:
+            events = list(session.scalars(query.order_by(ChangeEvent.id.desc()).limit(limit)))
+        return [dict(record, id=event.id) for event, record in zip(events, self._event_dicts(events), strict=True)]
+
+    def _event_dicts(self, events: Sequence[ChangeEvent]) -> list[dict[str, Any]]:
         captures = self.captures_by_record([r for e in events for r in (e.before_record, e.after_record)])
 
         def ref(record_id: str) -> dict[str, Any]:

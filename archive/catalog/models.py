@@ -187,6 +187,9 @@ class Version(Base):
     hashes: Mapped[str] = mapped_column(Text, default="")  # "field:sha1 ..." of the compared (cleaned) fields
 
 
+CHANGE_KINDS = ("edited", "taken_down", "moved", "restored", "unlisted")  # ChangeEvent.kind's values
+
+
 class ChangeEvent(Base):
     """An article changed between two captures: edited, taken_down, moved, restored or unlisted."""
 

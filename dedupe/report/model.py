@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -142,29 +142,36 @@ def _cdx_iso(timestamp: str) -> str:
             f"{timestamp[12:14]}Z")
 
 
-def timelines(catalog: Catalog) -> list[dict[str, Any]]:
-    """Every article URL that has more than one version or a change event: its versions, each with what
-    changed since the one before, and its events (takedowns, moves, restorations, unlisting)."""
-    events = catalog.event_records()
+def timelines(catalog: Catalog, urls: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """Every article URL (of ``urls``, if given) that has more than one version or a change event: its
+    versions, each with what changed since the one before, and its events (takedowns, moves,
+    restorations, unlisting)."""
+    events = catalog.event_records(urls=urls)
     by_url: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for event in events:
         by_url[event["url"]].append({k: event[k] for k in ("kind", "how", "detected", "summary")})
     versions: dict[str, list[Version]] = defaultdict(list)
-    for version in catalog.versions():
+    for version in catalog.versions(urls):
         versions[version.url].append(version)
     out = []
     for url in sorted(set(by_url) | {u for u, vs in versions.items() if len(vs) > 1}):
-        rows: list[dict[str, Any]] = []
-        previous: Fields | None = None
-        for version in versions.get(url, []):
-            fields = _version_fields(version)
-            changes: dict[str, FieldChange] = compare(previous, fields) if previous is not None else {}
-            rows.append({"number": version.number, "captured": _cdx_iso(version.timestamp), "title": version.title,
-                         "changed": {name: [list(op) for op in c.diff] for name, c in changes.items()}})
-            previous = fields
         out.append({"url": url, "site": versions[url][0].source_id if versions.get(url) else None,
-                    "versions": rows, "events": by_url.get(url, [])})
+                    "versions": version_rows(versions.get(url, [])), "events": by_url.get(url, [])})
     return out
+
+
+def version_rows(versions: Sequence[Version]) -> list[dict[str, Any]]:
+    """One URL's versions, oldest first, each with what changed since the one before (field -> diff)."""
+    rows: list[dict[str, Any]] = []
+    previous: Fields | None = None
+    for version in versions:
+        fields = _version_fields(version)
+        changes: dict[str, FieldChange] = compare(previous, fields) if previous is not None else {}
+        rows.append({"number": version.number, "captured": _cdx_iso(version.timestamp), "timestamp": version.timestamp,
+                     "title": version.title,
+                     "changed": {name: [list(op) for op in c.diff] for name, c in changes.items()}})
+        previous = fields
+    return rows
 
 
 def _copied_versions(catalog: Catalog, canonical: Article,
