@@ -134,13 +134,13 @@ def main() -> None:
             print(lines[-1], flush=True)
 
         jsonl = write_jsonl(Path(tmp) / "articles.jsonl", opts.articles, 1000)
-        memory_s, memory_mb = timed([str(BIN / "aidnews"), "dedupe", "--input", str(jsonl), "--output", f"{tmp}/mem.json"])
+        memory_s, memory_mb, _ = timed([str(BIN / "aidnews"), "dedupe", "--input", str(jsonl), "--output", f"{tmp}/mem.json"])
         print("in memory", memory_s, memory_mb, flush=True)
         name, url = pg_database()
         load_s = load_articles(url, jsonl)
         print("loaded", load_s, flush=True)
-        pass_s, pass_mb = timed([str(BIN / "aidnews"), "dedupe", "--catalog", url])
-        again_s, _ = timed([str(BIN / "aidnews"), "dedupe", "--catalog", url])
+        pass_s, pass_mb, _ = timed([str(BIN / "aidnews"), "dedupe", "--catalog", url])
+        again_s, _, _ = timed([str(BIN / "aidnews"), "dedupe", "--catalog", url])
         clusters = _clusters(url)
         drop(name)
     lines += ["", f"Near-duplicate pass over {opts.articles:,} synthetic articles of about 1,000 characters "

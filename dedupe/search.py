@@ -190,7 +190,7 @@ def search(catalog: Catalog, query: str, filters: SearchFilters = SearchFilters(
 
     ``ValueError`` (with what to do) for an empty query, a bad cursor, a limit outside
     1..``MAX_LIMIT`` or a filter this catalog cannot apply. ``group_clusters``: one hit per
-    cluster (its earliest matching member); ``total`` still counts articles.
+    cluster (its newest matching member); ``total`` still counts articles.
     """
     if not 1 <= limit <= MAX_LIMIT:
         raise ValueError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")

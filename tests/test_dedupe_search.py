@@ -361,3 +361,33 @@ def test_every_version_is_indexed_and_change_kind_filters(empty: Catalog) -> Non
         assert search(catalog, "段落").total == 1
     finally:
         catalog.close()
+
+
+# -- the two plans -------------------------------------------------------------
+def test_the_walk_and_the_sorted_plan_return_the_same(sample: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Common matches are paged by walking the articles newest first, rare ones by sorting every match
+    (archive.catalog.search_index): forced each way, every query, filter, grouping and page size
+    gives the same hits, and a walk that runs out of budget falls back to the sorted plan."""
+    from archive.catalog import search_index
+
+    sources = sorted({a.source_id for a in sample.articles()})
+    cluster = next(h.cluster_id for h in all_hits(sample, "援藏") if h.cluster_id is not None)
+    cases: list[tuple[str, SearchFilters]] = [(q, NO_FILTERS) for q in
+                                              ["援藏", "对口支援", "的", '"援藏 30"', "对口支援 发展", "OR"]]
+    cases += [("援藏", SearchFilters(source=sources[0])), ("援藏", SearchFilters(has_copies=True)),
+              ("援藏", SearchFilters(has_copies=False)), ("援藏", SearchFilters(cluster_id=cluster)),
+              ("援藏", SearchFilters(since=datetime.date(2024, 10, 1), until=datetime.date(2025, 1, 31)))]
+    cases += [(w, NO_FILTERS) for w in han_words(sample, 2, 8)]
+
+    def run(ratio: int, budget: int) -> list[list[SearchHit]]:
+        monkeypatch.setattr(search_index, "WALK_RATIO", ratio)
+        monkeypatch.setattr(search_index, "WALK_MIN_BUDGET", budget)
+        monkeypatch.setattr(search_index, "WALK_BUDGET", 0 if budget < 10 else 8)
+        monkeypatch.setattr(search_index, "WALK_BATCH", 3)  # many batches, so batch edges are crossed
+        return [all_hits(sample, q, f, limit=limit, group_clusters=group)
+                for q, f in cases for limit in (1, 7, 50) for group in (False, True)]
+
+    sorted_plan = run(10**12, 10**9)  # never walks
+    assert run(0, 10**9) == sorted_plan  # always walks, never out of budget
+    assert run(0, 1) == sorted_plan  # walks, runs out of budget at once, falls back
+    assert any(len(hits) > 50 for hits in sorted_plan)

@@ -29,6 +29,16 @@ from sqlalchemy import Connection, inspect, text
 from sqlalchemy.orm import Session
 
 BATCH = 500  # ids per IN (...) list
+# The walk (common matches): used when total^2 >= WALK_RATIO * limit * articles, i.e. when reading
+# about limit * articles / total index rows costs less than sorting every match; it starts with
+# WALK_BATCH rows, doubles up to WALK_BATCH_MAX, and gives up for the sorted plan after reading
+# WALK_BUDGET times the rows it expected (at least WALK_MIN_BUDGET), as when the matches cluster in
+# older articles. Chosen from bench/fulltext.py's sweep (docs/benchmarks.md).
+WALK_RATIO = 5
+WALK_BATCH = 100
+WALK_BATCH_MAX = 2_000
+WALK_BUDGET = 8
+WALK_MIN_BUDGET = 2_000
 
 
 @dataclass(frozen=True)
@@ -282,28 +292,30 @@ class SearchIndex:
                         limit: int, group_clusters: bool) -> tuple[int, list[SearchRow]]:
         """``(matching articles, one page of them)``: articles whose folded text holds every folded
         term, filtered, newest first (``sort_ts``, then id, descending), after the keyset ``after``;
-        with ``group_clusters`` one row per cluster (its earliest matching member)."""
+        with ``group_clusters`` one row per cluster (its newest matching member).
+
+        Two plans give the same rows. When matches are few, every match is read and sorted; when they
+        are common (a frequent word over a million articles), that is most of the table, so the page
+        is found by walking the articles newest first and testing them a batch at a time, which reads
+        about ``limit`` divided by the share of articles that match."""
         with self.session() as session, session.begin():
             connection = session.connection()
-            if connection.dialect.name == "postgresql":
+            dialect = connection.dialect.name
+            if dialect == "postgresql":
                 # The planner does not price detoasting each row's pair array: for a common pair it chose a
                 # sequential scan, 500 ms against 4 ms through the GIN index at 15,000 articles (bench/fulltext.py).
                 # Off, it still scans when no index applies (a query without word characters).
                 connection.execute(text("SET LOCAL enable_seqscan = off"))
-            matches, params = _match_sql(terms, where, connection.dialect.name)
-            total = int(connection.execute(text(f"SELECT count(*) FROM ({matches}) m"), params).scalar() or 0)
-            rows_sql = f"SELECT id, ts, cid FROM ({matches}) m"
-            if group_clusters:
-                rows_sql = (f"SELECT id, ts, cid FROM (SELECT id, ts, cid, ROW_NUMBER() OVER "
-                            f"(PARTITION BY COALESCE(cid, -id) ORDER BY ts, id) AS rn FROM ({matches}) m0) m "
-                            "WHERE rn = 1")
-            page_params = dict(params, limit=limit)
-            keyset = ""
-            if after is not None:
-                keyset = (" AND " if group_clusters else " WHERE ") + "(ts < :after_ts OR (ts = :after_ts AND id < :after_id))"
-                page_params.update(after_ts=after[0], after_id=after[1])
-            rows = connection.execute(text(f"{rows_sql}{keyset} ORDER BY ts DESC, id DESC LIMIT :limit"), page_params)
-            return total, [SearchRow(int(r[0]), int(r[1]), None if r[2] is None else int(r[2])) for r in rows]
+            plan = _plan(terms, dialect)
+            matches, params = _match_sql(plan, where, dialect)
+            total = int(connection.execute(text(_count_sql(plan, where, dialect, matches)), params).scalar() or 0)
+            span = int(connection.execute(text("SELECT max(article_id) FROM search_docs")).scalar() or 0)
+            if total and total * total >= WALK_RATIO * limit * span:
+                walked = _walk(connection, plan, where, dialect, after, limit, group_clusters,
+                               budget=max(WALK_MIN_BUDGET, WALK_BUDGET * limit * span // total))
+                if walked is not None:
+                    return total, walked
+            return total, _sorted_page(connection, matches, params, after, limit, group_clusters)
 
     def search_hits(self, ids: Sequence[int]) -> dict[int, HitRow]:
         """What the hits of a page show, by article id."""
@@ -321,9 +333,104 @@ class SearchIndex:
                                       None if r[7] is None else int(r[7]), int(r[8] or 0)) for r in rows}
 
 
-def _match_sql(terms: Sequence[str], where: SearchWhere, dialect: str) -> tuple[str, dict[str, Any]]:
-    """The SELECT (id, ts, cid) of every matching article, and its parameters."""
-    plan = _plan(terms, dialect)
+def _sorted_page(connection: Connection, matches: str, params: dict[str, Any], after: tuple[int, int] | None,
+                 limit: int, group_clusters: bool) -> list[SearchRow]:
+    """The page from every match, sorted (the plan for queries with few matches)."""
+    rows_sql = f"SELECT id, ts, cid FROM ({matches}) m"
+    if group_clusters:
+        rows_sql = (f"SELECT id, ts, cid FROM (SELECT id, ts, cid, ROW_NUMBER() OVER "
+                    f"(PARTITION BY COALESCE(cid, -id) ORDER BY ts DESC, id DESC) AS rn FROM ({matches}) m0) m "
+                    "WHERE rn = 1")
+    page_params = dict(params, limit=limit)
+    keyset = ""
+    if after is not None:
+        keyset = (" AND " if group_clusters else " WHERE ") + "(ts < :after_ts OR (ts = :after_ts AND id < :after_id))"
+        page_params.update(after_ts=after[0], after_id=after[1])
+    rows = connection.execute(text(f"{rows_sql}{keyset} ORDER BY ts DESC, id DESC LIMIT :limit"), page_params)
+    return [SearchRow(int(r[0]), int(r[1]), None if r[2] is None else int(r[2])) for r in rows]
+
+
+def _walk(connection: Connection, plan: _Plan, where: SearchWhere, dialect: str, after: tuple[int, int] | None,
+          limit: int, group_clusters: bool, budget: int) -> list[SearchRow] | None:
+    """The page found by walking ``ix_search_docs_sort`` newest first and testing a batch of articles
+    at a time (the plan for common matches); None if ``budget`` rows of the index did not fill it
+    (the sorted plan is then the cheaper one)."""
+    found: list[SearchRow] = []
+    position, read, batch = after, 0, WALK_BATCH
+    bounds, bound_params = [], {}
+    if where.since_ts is not None:
+        bounds.append("d.sort_ts >= :since_ts")
+        bound_params["since_ts"] = where.since_ts
+    if where.until_ts is not None:
+        bounds.append("d.sort_ts < :until_ts")
+        bound_params["until_ts"] = where.until_ts
+    while len(found) < limit:
+        if read >= budget:
+            return None
+        conditions = list(bounds)
+        step_params: dict[str, Any] = dict(bound_params, n=batch)
+        if position is not None:
+            conditions.append("(d.sort_ts < :at_ts OR (d.sort_ts = :at_ts AND d.article_id < :at_id))")
+            step_params.update(at_ts=position[0], at_id=position[1])
+        sql = "SELECT d.article_id, d.sort_ts FROM search_docs d"
+        if conditions:
+            sql += " WHERE " + " AND ".join(conditions)
+        step = [(int(r[0]), int(r[1])) for r in connection.execute(
+            text(sql + " ORDER BY d.sort_ts DESC, d.article_id DESC LIMIT :n"), step_params)]
+        if not step:
+            break
+        read += len(step)
+        hits = _matching(connection, plan, where, dialect, [i for i, _ in step])
+        rows = [SearchRow(i, ts, hits[i]) for i, ts in step if i in hits]
+        if group_clusters:
+            rows = _newest_of_clusters(connection, plan, where, dialect, rows)
+        found.extend(rows)
+        position = (step[-1][1], step[-1][0])
+        batch = min(batch * 2, WALK_BATCH_MAX)
+    return found[:limit]
+
+
+def _matching(connection: Connection, plan: _Plan, where: SearchWhere, dialect: str,
+              ids: Sequence[int]) -> dict[int, int | None]:
+    """Which of ``ids`` match (id -> its cluster), tested through each article's own index entry."""
+    if not ids:
+        return {}
+    matches, params = _match_sql(plan, where, dialect, only=ids)
+    return {int(r[0]): None if r[2] is None else int(r[2]) for r in connection.execute(text(matches), params)}
+
+
+def _newest_of_clusters(connection: Connection, plan: _Plan, where: SearchWhere, dialect: str,
+                        rows: list[SearchRow]) -> list[SearchRow]:
+    """The rows that are their cluster's newest matching member (a row without a cluster stands alone)."""
+    clusters = sorted({r.cluster_id for r in rows if r.cluster_id is not None})
+    if not clusters:
+        return rows
+    members: dict[int, list[tuple[int, int]]] = {}
+    for start in range(0, len(clusters), BATCH):
+        chunk = ", ".join(str(int(c)) for c in clusters[start:start + BATCH])
+        for cid, article_id, ts in connection.execute(text(
+                "SELECT cm.cluster_id, d.article_id, d.sort_ts FROM cluster_members cm "
+                f"JOIN search_docs d ON d.article_id = cm.article_id WHERE cm.cluster_id IN ({chunk})")):
+            members.setdefault(int(cid), []).append((int(ts), int(article_id)))
+    newer = {r.article_id: [i for ts, i in members.get(r.cluster_id, []) if (ts, i) > (r.sort_ts, r.article_id)]
+             for r in rows if r.cluster_id is not None}
+    matching = _matching(connection, plan, where, dialect, sorted({i for ids in newer.values() for i in ids}))
+    return [r for r in rows if r.cluster_id is None or not any(i in matching for i in newer[r.article_id])]
+
+
+def _count_sql(plan: _Plan, where: SearchWhere, dialect: str, matches: str) -> str:
+    """The count of matches: from the index alone when the pairs decide them and nothing filters."""
+    if plan.checks or where != SearchWhere() or not (plan.tokens or plan.prefixes):
+        return f"SELECT count(*) FROM ({matches}) m"
+    if dialect == "postgresql":
+        return "SELECT count(*) FROM search_docs d WHERE d.terms @> CAST(:tokens AS text[])"
+    return "SELECT count(*) FROM search_fts WHERE search_fts MATCH :match"
+
+
+def _match_sql(plan: _Plan, where: SearchWhere, dialect: str,
+               only: Sequence[int] = ()) -> tuple[str, dict[str, Any]]:
+    """The SELECT (id, ts, cid) of every matching article (of ``only``, if given: tested one by one
+    through their own index entries), and its parameters."""
     params: dict[str, Any] = {}
     conditions: list[str] = []
     source = "search_docs d"
@@ -334,11 +441,17 @@ def _match_sql(terms: Sequence[str], where: SearchWhere, dialect: str) -> tuple[
         check = "strpos(d.folded, :check{0}) > 0"
     else:
         if plan.tokens or plan.prefixes:
-            source = "search_fts f JOIN search_docs d ON d.article_id = f.rowid"
-            conditions.append("search_fts MATCH :match")
+            if only:
+                conditions.append("EXISTS (SELECT 1 FROM search_fts f WHERE search_fts MATCH :match "
+                                  "AND f.rowid = d.article_id)")
+            else:
+                source = "search_fts f JOIN search_docs d ON d.article_id = f.rowid"
+                conditions.append("search_fts MATCH :match")
             # Tokens are word characters only, never a quote: quoting makes each one a plain string.
             params["match"] = " ".join([f'"{t}"' for t in plan.tokens] + [f'"{p}"*' for p in plan.prefixes])
         check = "instr(d.folded, :check{0}) > 0"
+    if only:
+        conditions.insert(0, f"d.article_id IN ({', '.join(str(int(i)) for i in only)})")
     for i, term in enumerate(plan.checks):
         conditions.append(check.format(i))
         params[f"check{i}"] = term
