@@ -18,6 +18,7 @@ a fresh SQLite catalog and a fresh PostgreSQL database. On each:
 from __future__ import annotations
 
 import argparse
+import collections
 import itertools
 import os
 import random
@@ -79,11 +80,20 @@ def load(catalog: Catalog, count: int) -> None:
 
 
 def queries(count: int, seed: int = 5) -> dict[str, list[str]]:
-    """Words of 2, 4 and 8 Han characters and quoted phrases, taken from the corpus (each found at least once)."""
+    """Words of 2, 4 and 8 Han characters and quoted phrases, taken from the corpus (each found at least
+    once); and the most common words of 2 and 4 characters (those in the most articles: 援藏, 发展, what
+    a reader types first), where a search's cost is its count and its page, not finding the few."""
     rng = random.Random(seed)
     sample = [row["text"] for row in itertools.islice(corpus(3_000), 3_000)]
     out: dict[str, list[str]] = {"2 chars": [], "4 chars": [], "8 chars": [], "phrase": []}
-    while min(len(v) for v in out.values()) < count:
+    for length in (2, 4):
+        frequency: collections.Counter[str] = collections.Counter()
+        for body in sample:
+            folded = fold(body)
+            frequency.update({folded[i:i + length] for i in range(len(folded) - length + 1)
+                              if all("\u4e00" <= ch <= "\u9fff" for ch in folded[i:i + length])})
+        out[f"common {length} chars"] = [w for w, _ in frequency.most_common(count)]
+    while min(len(out[k]) for k in ("2 chars", "4 chars", "8 chars", "phrase")) < count:
         folded = fold(rng.choice(sample))
         at = rng.randrange(len(folded) - 10)
         for name, length in (("2 chars", 2), ("4 chars", 4), ("8 chars", 8)):
@@ -151,6 +161,28 @@ def measure(catalog: Catalog, words: dict[str, list[str]], like_queries: int) ->
             "recall": {k: (v[0] / v[1] if v[1] else 1.0) for k, v in found.items()},
         }
     return results
+
+
+SWEEP = (0.5, 2, 5, 20, None)  # WALK_RATIO values; None: never walk (every match sorted)
+
+
+def sweep(catalog: Catalog, words: dict[str, list[str]]) -> dict[str, list[float]]:
+    """Search latency (ms, every query kind, plain and grouped) for each WALK_RATIO: the table that
+    chose archive.catalog.search_index.WALK_RATIO."""
+    from archive.catalog import search_index
+
+    chosen = search_index.WALK_RATIO
+    out: dict[str, list[float]] = {}
+    try:
+        for ratio in SWEEP:
+            search_index.WALK_RATIO = 10**18 if ratio is None else ratio
+            out["never" if ratio is None else f"{ratio:g}"] = [
+                timed(lambda q=(f'"{w}"' if kind == "phrase" else w), g=group: search(  # type: ignore[misc]
+                    catalog, q, limit=20, group_clusters=g))[0]
+                for kind, items in words.items() for w in items for group in (False, True)]
+    finally:
+        search_index.WALK_RATIO = chosen
+    return out
 
 
 def sqlite_sizes(catalog: Catalog) -> dict[str, int]:
@@ -222,6 +254,7 @@ def run_backend(name: str, url: str, count: int, words: dict[str, list[str]], li
     print(f"{name}: searching", file=sys.stderr)
     search(catalog, words["2 chars"][0])  # warm the caches once, as a running app has them
     out["results"] = measure(catalog, words, like_queries)
+    out["sweep"] = sweep(catalog, words)
     catalog.close()
     return out
 
@@ -247,6 +280,17 @@ def table(count: int, runs: dict[str, dict[str, Any]], queries_per_kind: int, li
             u61 = (cell(r["u61"]), f"{r['recall']['u61']:.3f}") if r["u61"] else ("n/a", "n/a")
             lines.append(f"| {name} | {kind} | {cell(r['ours'])} | {r['recall']['ours']:.3f} | {cell(r['like'])} | "
                          f"{r['recall']['like']:.3f} | {u61[0]} | {u61[1]} |")
+    from archive.catalog.search_index import WALK_RATIO
+
+    lines += ["", "Walk or sort: a page of a query with `total` matches among N articles is found by walking the "
+              "articles newest first when total² ≥ WALK_RATIO × (page size + 1) × N, else by sorting every match. "
+              "Latency of every query above (plain and grouped by cluster) for each WALK_RATIO "
+              f"(chosen: {WALK_RATIO}):", "",
+              "| catalog | WALK_RATIO | p50 ms | p95 ms | max ms |", "|---|---|---|---|---|"]
+    for name, run in runs.items():
+        for ratio, values in run["sweep"].items():
+            lines.append(f"| {name} | {ratio} | {statistics.median(values):,.1f} | {pct(values, 0.95):,.1f} | "
+                         f"{max(values):,.1f} |")
     lines += ["", "| catalog | index | build s | size | size / article text |", "|---|---|---|---|---|"]
     for name, run in runs.items():
         text_bytes, sizes = run["text_bytes"], run["sizes"]

@@ -34,7 +34,7 @@ BATCH = 500  # ids per IN (...) list
 # WALK_BATCH rows, doubles up to WALK_BATCH_MAX, and gives up for the sorted plan after reading
 # WALK_BUDGET times the rows it expected (at least WALK_MIN_BUDGET), as when the matches cluster in
 # older articles. Chosen from bench/fulltext.py's sweep (docs/benchmarks.md).
-WALK_RATIO = 5
+WALK_RATIO = 2
 WALK_BATCH = 100
 WALK_BATCH_MAX = 2_000
 WALK_BUDGET = 8
@@ -123,6 +123,7 @@ def fts_tokens(folded: str) -> str:
 
 @dataclass(frozen=True)
 class _Plan:
+    terms: tuple[str, ...]  # the folded terms: a match holds each as a substring (the definition)
     tokens: tuple[str, ...]  # pairs every match holds
     prefixes: tuple[str, ...]  # SQLite: single characters, as prefix queries
     checks: tuple[str, ...]  # folded terms the pairs do not decide: substring checks
@@ -147,7 +148,7 @@ def _plan(terms: Sequence[str], dialect: str) -> _Plan:
         exact = term_runs == [term] and (len(term) == 2 or (len(term) == 1 and dialect == "sqlite"))
         if not exact:
             checks.setdefault(term, None)
-    return _Plan(tuple(tokens), tuple(prefixes), tuple(checks))
+    return _Plan(tuple(terms), tuple(tokens), tuple(prefixes), tuple(checks))
 
 
 class SearchIndex:
@@ -335,18 +336,21 @@ class SearchIndex:
 
 def _sorted_page(connection: Connection, matches: str, params: dict[str, Any], after: tuple[int, int] | None,
                  limit: int, group_clusters: bool) -> list[SearchRow]:
-    """The page from every match, sorted (the plan for queries with few matches)."""
-    rows_sql = f"SELECT id, ts, cid FROM ({matches}) m"
+    """The page from every match, sorted (the plan for queries with few matches). The matches are a
+    MATERIALIZED CTE so that PostgreSQL finds them through the GIN index: left to itself it walked
+    ``ix_search_docs_sort`` for ``LIMIT``, testing every row's pair array, 3 s for a pair found once
+    at 100,000 articles (the walk is ours to choose, :func:`_walk`, when matches are common)."""
+    rows_sql = "SELECT id, ts, cid FROM m0"
     if group_clusters:
-        rows_sql = (f"SELECT id, ts, cid FROM (SELECT id, ts, cid, ROW_NUMBER() OVER "
-                    f"(PARTITION BY COALESCE(cid, -id) ORDER BY ts DESC, id DESC) AS rn FROM ({matches}) m0) m "
-                    "WHERE rn = 1")
+        rows_sql = ("SELECT id, ts, cid FROM (SELECT id, ts, cid, ROW_NUMBER() OVER "
+                    "(PARTITION BY COALESCE(cid, -id) ORDER BY ts DESC, id DESC) AS rn FROM m0) m WHERE rn = 1")
     page_params = dict(params, limit=limit)
     keyset = ""
     if after is not None:
         keyset = (" AND " if group_clusters else " WHERE ") + "(ts < :after_ts OR (ts = :after_ts AND id < :after_id))"
         page_params.update(after_ts=after[0], after_id=after[1])
-    rows = connection.execute(text(f"{rows_sql}{keyset} ORDER BY ts DESC, id DESC LIMIT :limit"), page_params)
+    rows = connection.execute(text(f"WITH m0 AS MATERIALIZED ({matches}) {rows_sql}{keyset} "
+                                   "ORDER BY ts DESC, id DESC LIMIT :limit"), page_params)
     return [SearchRow(int(r[0]), int(r[1]), None if r[2] is None else int(r[2])) for r in rows]
 
 
@@ -429,30 +433,27 @@ def _count_sql(plan: _Plan, where: SearchWhere, dialect: str, matches: str) -> s
 
 def _match_sql(plan: _Plan, where: SearchWhere, dialect: str,
                only: Sequence[int] = ()) -> tuple[str, dict[str, Any]]:
-    """The SELECT (id, ts, cid) of every matching article (of ``only``, if given: tested one by one
-    through their own index entries), and its parameters."""
+    """The SELECT (id, ts, cid) of every matching article, and its parameters. With ``only``, of those
+    articles alone, tested by the definition (each term a substring of the folded text) rather than
+    through the index: for a few hundred rows that is cheaper than probing the pair index row by row
+    (on SQLite, a probe of a one-character prefix expands to every pair it starts)."""
     params: dict[str, Any] = {}
     conditions: list[str] = []
     source = "search_docs d"
-    if dialect == "postgresql":
+    check = "strpos(d.folded, :check{0}) > 0" if dialect == "postgresql" else "instr(d.folded, :check{0}) > 0"
+    checks = plan.terms if only else plan.checks
+    if only:
+        conditions.append(f"d.article_id IN ({', '.join(str(int(i)) for i in only)})")
+    elif dialect == "postgresql":
         if plan.tokens:
             conditions.append("d.terms @> CAST(:tokens AS text[])")
             params["tokens"] = list(plan.tokens)
-        check = "strpos(d.folded, :check{0}) > 0"
-    else:
-        if plan.tokens or plan.prefixes:
-            if only:
-                conditions.append("EXISTS (SELECT 1 FROM search_fts f WHERE search_fts MATCH :match "
-                                  "AND f.rowid = d.article_id)")
-            else:
-                source = "search_fts f JOIN search_docs d ON d.article_id = f.rowid"
-                conditions.append("search_fts MATCH :match")
-            # Tokens are word characters only, never a quote: quoting makes each one a plain string.
-            params["match"] = " ".join([f'"{t}"' for t in plan.tokens] + [f'"{p}"*' for p in plan.prefixes])
-        check = "instr(d.folded, :check{0}) > 0"
-    if only:
-        conditions.insert(0, f"d.article_id IN ({', '.join(str(int(i)) for i in only)})")
-    for i, term in enumerate(plan.checks):
+    elif plan.tokens or plan.prefixes:
+        source = "search_fts f JOIN search_docs d ON d.article_id = f.rowid"
+        conditions.append("search_fts MATCH :match")
+        # Tokens are word characters only, never a quote: quoting makes each one a plain string.
+        params["match"] = " ".join([f'"{t}"' for t in plan.tokens] + [f'"{p}"*' for p in plan.prefixes])
+    for i, term in enumerate(checks):
         conditions.append(check.format(i))
         params[f"check{i}"] = term
     source += _filter_sql(where, conditions, params)
