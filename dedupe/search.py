@@ -190,7 +190,7 @@ def search(catalog: Catalog, query: str, filters: SearchFilters = SearchFilters(
 
     ``ValueError`` (with what to do) for an empty query, a bad cursor, a limit outside
     1..``MAX_LIMIT`` or a filter this catalog cannot apply. ``group_clusters``: one hit per
-    cluster (its newest matching member); ``total`` still counts articles.
+    cluster (placed by its newest matching member, showing its earliest); ``total`` still counts articles.
     """
     if not 1 <= limit <= MAX_LIMIT:
         raise ValueError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
@@ -201,8 +201,9 @@ def search(catalog: Catalog, query: str, filters: SearchFilters = SearchFilters(
     total, rows = catalog.search_articles(terms, where, after=after, limit=limit + 1, group_clusters=group_clusters)
     more = len(rows) > limit
     rows = rows[:limit]
-    shown = catalog.search_hits([r.article_id for r in rows])
-    hits = tuple(_hit(shown[r.article_id], terms) for r in rows if r.article_id in shown)
+    ids = [r.shown_id or r.article_id for r in rows]
+    shown = catalog.search_hits(ids)
+    hits = tuple(_hit(shown[i], terms) for i in ids if i in shown)
     next_cursor = _encode_cursor(rows[-1].sort_ts, rows[-1].article_id, key) if more else None
     return SearchPage(total=total, hits=hits, next_cursor=next_cursor)
 

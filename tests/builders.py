@@ -56,8 +56,12 @@ def _parse(value: str | None):  # type: ignore[no-untyped-def]
 EDITED_PARAGRAPH = "更正：本文数据已于次日更新，援藏资金累计投入以最新统计为准。"
 
 
-def _changed_articles(web: SampleWeb) -> list[Any]:
-    return sorted((a for a in web.articles if a.host == "www.tibet.cn"), key=lambda a: a.url)[:2]
+def _changed_articles(web: SampleWeb) -> tuple[Any, Any]:
+    """The first tibet.cn article that other sites copy (its page shows versions and a cluster), and the
+    first that none copies."""
+    copied = {a.copy_of for a in web.articles if a.copy_of}
+    tibet = sorted((a for a in web.articles if a.host == "www.tibet.cn"), key=lambda a: a.url)
+    return next(a for a in tibet if a.url in copied), next(a for a in tibet if a.url not in copied)
 
 
 def changed_sample_urls() -> tuple[str, str]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -77,9 +77,10 @@ class SearchWhere:
 
 @dataclass(frozen=True)
 class SearchRow:
-    article_id: int
+    article_id: int  # with sort_ts, the row's place in the order (and the cursor)
     sort_ts: int
     cluster_id: int | None
+    shown_id: int | None = None  # grouped by cluster: the member a hit shows (its earliest matching one)
 
 
 @dataclass(frozen=True)
@@ -293,7 +294,8 @@ class SearchIndex:
                         limit: int, group_clusters: bool) -> tuple[int, list[SearchRow]]:
         """``(matching articles, one page of them)``: articles whose folded text holds every folded
         term, filtered, newest first (``sort_ts``, then id, descending), after the keyset ``after``;
-        with ``group_clusters`` one row per cluster (its newest matching member).
+        with ``group_clusters`` one row per cluster, placed by its newest matching member and showing
+        its earliest (``shown_id``).
 
         Two plans give the same rows. When matches are few, every match is read and sorted; when they
         are common (a frequent word over a million articles), that is most of the table, so the page
@@ -311,12 +313,15 @@ class SearchIndex:
             matches, params = _match_sql(plan, where, dialect)
             total = int(connection.execute(text(_count_sql(plan, where, dialect, matches)), params).scalar() or 0)
             span = int(connection.execute(text("SELECT max(article_id) FROM search_docs")).scalar() or 0)
+            rows: list[SearchRow] | None = None
             if total and total * total >= WALK_RATIO * limit * span:
-                walked = _walk(connection, plan, where, dialect, after, limit, group_clusters,
-                               budget=max(WALK_MIN_BUDGET, WALK_BUDGET * limit * span // total))
-                if walked is not None:
-                    return total, walked
-            return total, _sorted_page(connection, matches, params, after, limit, group_clusters)
+                rows = _walk(connection, plan, where, dialect, after, limit, group_clusters,
+                             budget=max(WALK_MIN_BUDGET, WALK_BUDGET * limit * span // total))
+            if rows is None:
+                rows = _sorted_page(connection, matches, params, after, limit, group_clusters)
+            if group_clusters:
+                rows = _shown_members(connection, plan, where, dialect, rows)
+            return total, rows
 
     def search_hits(self, ids: Sequence[int]) -> dict[int, HitRow]:
         """What the hits of a page show, by article id."""
@@ -403,23 +408,44 @@ def _matching(connection: Connection, plan: _Plan, where: SearchWhere, dialect: 
     return {int(r[0]): None if r[2] is None else int(r[2]) for r in connection.execute(text(matches), params)}
 
 
-def _newest_of_clusters(connection: Connection, plan: _Plan, where: SearchWhere, dialect: str,
-                        rows: list[SearchRow]) -> list[SearchRow]:
-    """The rows that are their cluster's newest matching member (a row without a cluster stands alone)."""
-    clusters = sorted({r.cluster_id for r in rows if r.cluster_id is not None})
-    if not clusters:
-        return rows
+def _cluster_members(connection: Connection, cluster_ids: Sequence[int]) -> dict[int, list[tuple[int, int]]]:
+    """cluster id -> its members' (sort_ts, article id), of the members in the index."""
     members: dict[int, list[tuple[int, int]]] = {}
-    for start in range(0, len(clusters), BATCH):
-        chunk = ", ".join(str(int(c)) for c in clusters[start:start + BATCH])
+    wanted = sorted(set(cluster_ids))
+    for start in range(0, len(wanted), BATCH):
+        chunk = ", ".join(str(int(c)) for c in wanted[start:start + BATCH])
         for cid, article_id, ts in connection.execute(text(
                 "SELECT cm.cluster_id, d.article_id, d.sort_ts FROM cluster_members cm "
                 f"JOIN search_docs d ON d.article_id = cm.article_id WHERE cm.cluster_id IN ({chunk})")):
             members.setdefault(int(cid), []).append((int(ts), int(article_id)))
+    return members
+
+
+def _newest_of_clusters(connection: Connection, plan: _Plan, where: SearchWhere, dialect: str,
+                        rows: list[SearchRow]) -> list[SearchRow]:
+    """The rows that are their cluster's newest matching member (a row without a cluster stands alone)."""
+    members = _cluster_members(connection, [r.cluster_id for r in rows if r.cluster_id is not None])
+    if not members:
+        return rows
     newer = {r.article_id: [i for ts, i in members.get(r.cluster_id, []) if (ts, i) > (r.sort_ts, r.article_id)]
              for r in rows if r.cluster_id is not None}
     matching = _matching(connection, plan, where, dialect, sorted({i for ids in newer.values() for i in ids}))
     return [r for r in rows if r.cluster_id is None or not any(i in matching for i in newer[r.article_id])]
+
+
+def _shown_members(connection: Connection, plan: _Plan, where: SearchWhere, dialect: str,
+                   rows: list[SearchRow]) -> list[SearchRow]:
+    """A grouped page: each cluster's row keeps its place (its newest matching member) and shows its
+    earliest matching member, the closest to the original."""
+    members = _cluster_members(connection, [r.cluster_id for r in rows if r.cluster_id is not None])
+    if not members:
+        return rows
+    matching = _matching(connection, plan, where, dialect, sorted({i for ms in members.values() for _, i in ms}))
+    out = []
+    for r in rows:
+        found = sorted(m for m in members.get(r.cluster_id, []) if m[1] in matching) if r.cluster_id is not None else []
+        out.append(replace(r, shown_id=found[0][1]) if found else r)
+    return out
 
 
 def _count_sql(plan: _Plan, where: SearchWhere, dialect: str, matches: str) -> str:
