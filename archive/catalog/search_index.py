@@ -366,13 +366,9 @@ def _walk(connection: Connection, plan: _Plan, where: SearchWhere, dialect: str,
     (the sorted plan is then the cheaper one)."""
     found: list[SearchRow] = []
     position, read, batch = after, 0, WALK_BATCH
-    bounds, bound_params = [], {}
-    if where.since_ts is not None:
-        bounds.append("d.sort_ts >= :since_ts")
-        bound_params["since_ts"] = where.since_ts
-    if where.until_ts is not None:
-        bounds.append("d.sort_ts < :until_ts")
-        bound_params["until_ts"] = where.until_ts
+    bounds: list[str] = []
+    bound_params: dict[str, Any] = {}
+    _date_bounds(where, bounds, bound_params)
     while len(found) < limit:
         if read >= budget:
             return None
@@ -489,6 +485,16 @@ def _match_sql(plan: _Plan, where: SearchWhere, dialect: str,
     return sql, params
 
 
+def _date_bounds(where: SearchWhere, conditions: list[str], params: dict[str, Any]) -> None:
+    """The date range's conditions on ``d.sort_ts`` (``until_ts`` excluded)."""
+    if where.since_ts is not None:
+        conditions.append("d.sort_ts >= :since_ts")
+        params["since_ts"] = where.since_ts
+    if where.until_ts is not None:
+        conditions.append("d.sort_ts < :until_ts")
+        params["until_ts"] = where.until_ts
+
+
 def _filter_sql(where: SearchWhere, conditions: list[str], params: dict[str, Any]) -> str:
     """Add the filters' conditions and parameters; return the joins they need."""
     joins = ""
@@ -500,12 +506,7 @@ def _filter_sql(where: SearchWhere, conditions: list[str], params: dict[str, Any
     if where.change_kind is not None:
         conditions.append("EXISTS (SELECT 1 FROM change_events e WHERE e.url = a.url AND e.kind = :change_kind)")
         params["change_kind"] = where.change_kind
-    if where.since_ts is not None:
-        conditions.append("d.sort_ts >= :since_ts")
-        params["since_ts"] = where.since_ts
-    if where.until_ts is not None:
-        conditions.append("d.sort_ts < :until_ts")
-        params["until_ts"] = where.until_ts
+    _date_bounds(where, conditions, params)
     joins += " LEFT JOIN cluster_members cm ON cm.article_id = d.article_id"
     if where.cluster_id is not None:
         conditions.append("cm.cluster_id = :cluster_id")
