@@ -143,7 +143,8 @@ class DedupeTables:
     def bulk_neighbours(self, keys: Sequence[int], max_distance: int,
                         rule: SampleRule) -> tuple[set[tuple[int, int]], list[SampleRow]]:
         """For many new articles at once: pairs sharing a band within ``max_distance`` bits (one
-        self-join per band, the Hamming filter in SQL), and sample rows the rule keeps (one join)."""
+        self-join per band, the Hamming filter in SQL), and sample rows the rule keeps (one join on SQLite;
+        on PostgreSQL counted in numpy, each pair once)."""
         pairs: set[tuple[int, int]] = set()
         with self.session() as session, session.begin():
             connection = session.connection()
