@@ -77,10 +77,15 @@ def test_a_bulk_pass_holds_no_samples_in_memory(tmp_path: Path, monkeypatch: pyt
     assert len(new) > 20 and not any(p.anchors for p in new)
 
 
-def test_postgresql_counts_shared_samples_as_the_rule_says(tmp_path: Path, postgres_url: str) -> None:  # noqa: F811
+@pytest.mark.parametrize("per_slice", [10_000_000, 300])
+def test_postgresql_counts_shared_samples_as_the_rule_says(tmp_path: Path, postgres_url: str,  # noqa: F811
+                                                           monkeypatch: pytest.MonkeyPatch, per_slice: int) -> None:
     """The sample rows counted in numpy keep exactly the pairs the rule names, with some articles new and
-    some already stored (pairs of two new articles and of a new and an old one)."""
+    some already stored (pairs of two new articles and of a new and an old one), in one slice or many."""
+    import archive.catalog.dedupe_tables as dedupe_tables
     from archive.catalog.dedupe_tables import SampleRule
+
+    monkeypatch.setattr(dedupe_tables, "PAIRS_PER_SLICE", per_slice)
     from archive.catalog.models import Fingerprint, PassageSample
 
     catalog = sample_catalog(tmp_path, postgres_url)

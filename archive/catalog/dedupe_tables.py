@@ -212,12 +212,16 @@ def _shared_samples_postgres(connection: Connection, keys: Sequence[int], rule: 
     for part in range(slices):
         codes = []
         for size in np.unique(sizes).tolist():
-            at = starts[sizes == size][:, None] + np.arange(size)[None, :]  # one row per sample: where its holders are
             i, j = np.triu_indices(size, 1)
-            first, second = at[:, i].ravel(), at[:, j].ravel()  # holders come sorted: ids[first] < ids[second]
-            a, b = ids[first], ids[second]
-            keep = (new[first] | new[second]) & (a % slices == part)
-            codes.append((a[keep] << np.int64(32)) | b[keep])  # article ids are 32-bit (articles.id is INTEGER)
+            of_size = starts[sizes == size]
+            step = max(1, PAIRS_PER_SLICE // len(i))  # samples at a time, so the pairs built stay bounded too
+            for lo in range(0, len(of_size), step):
+                at = of_size[lo:lo + step, None] + np.arange(size)[None, :]  # one row per sample: its holders
+                first, second = at[:, i].ravel(), at[:, j].ravel()  # holders come sorted: ids[first] < ids[second]
+                a = ids[first]
+                keep = (a % slices == part) & (new[first] | new[second])
+                # article ids are 32-bit (articles.id is INTEGER), so a pair fits one int64
+                codes.append((a[keep] << np.int64(32)) | ids[second[keep]])
         pair_codes, counts = np.unique(np.concatenate(codes), return_counts=True)
         enough = counts >= rule.min_shared
         found.append((pair_codes[enough], counts[enough]))
