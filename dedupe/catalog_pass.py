@@ -3,9 +3,10 @@
 New articles (those without a fingerprint row) are fingerprinted by worker
 processes and stored in batches; their candidates are found in the database,
 by indexed band and passage-sample lookups per article when there are few, or
-by one self-join per band and one over the samples against a temporary table
-of the new ids when there are many (the Hamming filter runs in SQL: ``bit_count`` on PostgreSQL, a
-registered function on SQLite). Candidates are verified and stored as pairs;
+by one self-join per band against a temporary table of the new ids when there
+are many (the Hamming filter runs in SQL: ``bit_count`` on PostgreSQL, a registered function on
+SQLite), and for the samples one self-join on SQLite, or on PostgreSQL one read of the rare samples'
+holders counted in numpy. Candidates are verified and stored as pairs;
 clusters are then rebuilt from all stored pairs. ``rebuild=True`` forgets
 everything first.
 """

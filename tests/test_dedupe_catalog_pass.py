@@ -75,3 +75,39 @@ def test_a_bulk_pass_holds_no_samples_in_memory(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setattr(catalog_pass, "WRITE_BATCH", 20)
     new, _ = catalog_pass._fingerprint_new(catalog, catalog_pass.CatalogSource(catalog), DedupeConfig(), None)
     assert len(new) > 20 and not any(p.anchors for p in new)
+
+
+@pytest.mark.parametrize("per_slice", [10_000_000, 300])
+def test_postgresql_counts_shared_samples_as_the_rule_says(tmp_path: Path, postgres_url: str,  # noqa: F811
+                                                           monkeypatch: pytest.MonkeyPatch, per_slice: int) -> None:
+    """The sample rows counted in numpy keep exactly the pairs the rule names, with some articles new and
+    some already stored (pairs of two new articles and of a new and an old one), in one slice or many."""
+    import archive.catalog.dedupe_tables as dedupe_tables
+    from archive.catalog.dedupe_tables import SampleRule
+
+    monkeypatch.setattr(dedupe_tables, "PAIRS_PER_SLICE", per_slice)
+    from archive.catalog.models import Fingerprint, PassageSample
+
+    catalog = sample_catalog(tmp_path, postgres_url)
+    rule = SampleRule(max_docs=40, min_shared=2, min_ratio=0.12)
+    with catalog.session() as session:
+        held = [(s, a) for s, a in session.execute(select(PassageSample.sample, PassageSample.article_id))]
+        counts = {a: n for a, n in session.execute(select(Fingerprint.article_id, Fingerprint.samples))}
+    keys = sorted(counts)[::2]
+    holders: dict[int, list[int]] = {}
+    for sample, article in held:
+        holders.setdefault(sample, []).append(article)
+    shared: dict[tuple[int, int], int] = {}
+    for ids in holders.values():
+        if 2 <= len(ids) <= rule.max_docs:
+            for i, a in enumerate(sorted(ids)):
+                for b in sorted(ids)[i + 1:]:
+                    shared[(a, b)] = shared.get((a, b), 0) + 1
+    new = set(keys)
+    expected = {(a, b) for (a, b), n in shared.items() if (a in new or b in new) and n >= rule.min_shared
+                and n >= rule.min_ratio * min(counts[a], counts[b])}
+    _, rows = catalog.bulk_neighbours(keys, 12, rule)
+    kept = {(min(r[0], r[1]), max(r[0], r[1])) for r in rows
+            if r[2] >= rule.min_shared and r[2] >= rule.min_ratio * min(r[3], r[4])}
+    assert expected and kept == expected
+    assert all((r[3], r[4]) == (counts[r[0]], counts[r[1]]) for r in rows)

@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -149,6 +150,13 @@ def _copy(cursor: Any, target: str, table: Table, rows: Sequence[dict[str, Any]]
     processors = [table.c[c].type.bind_processor(connection.dialect) for c in columns]
     names = ", ".join(f'"{c}"' for c in columns)
     with cursor.copy(f'COPY "{target}" ({names}) FROM STDIN') as copy:
+        if len(columns) > 1 and all(process is None for process in processors):
+            # Plain columns (the dedupe pass's millions of passage samples): no per-value call, a tenth of the
+            # client's time per row.
+            values = itemgetter(*columns)
+            for row in rows:
+                copy.write_row(values(row))
+            return
         for row in rows:
             copy.write_row([value if process is None else process(value)
                             for value, process in zip((row[c] for c in columns), processors, strict=True)])
