@@ -171,6 +171,11 @@ class CatalogPipeline:
             logger.error("catalog still unavailable at the end (%s): %d captures and %d articles of this crawl are "
                          "in the WARC files but not in the catalog; `aidnews index --data DIR` adds them",
                          exc, len(self._captures), len(self._articles))
+            if self.crawler and self.crawler.stats:
+                # The crawl's last writes failed (a full disk, a lost catalog), even the versions pass's:
+                # the command must say it stopped early, not exit as if all were stored. Scrapy's own
+                # close handler ran first, so this reason is the one the stats keep.
+                self.crawler.stats.set_value("finish_reason", "catalog_error")
         self.catalog.close()
         logger.info("catalog: %d articles written at %s", self.articles_written, datetime.now(UTC))
 
