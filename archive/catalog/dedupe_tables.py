@@ -18,6 +18,7 @@ import numpy.typing as npt
 from sqlalchemy import Connection, func, literal, or_, select, text
 from sqlalchemy.orm import Session
 
+from archive.catalog.driver import raw_cursor
 from archive.catalog.models import Article, DedupePair, Fingerprint, PassageSample
 
 BATCH = 500  # ids per IN (...) list
@@ -248,9 +249,7 @@ def _shared_samples_postgres(connection: Connection, keys: Sequence[int], rule: 
 def _copy_out_int_pairs(connection: Connection, query: str) -> npt.NDArray[np.int64]:
     """Rows of two NOT NULL bigint columns as an (n, 2) array, by binary COPY: millions of
     rows as Python tuples would cost seconds and hundreds of MiB."""
-    raw = connection.connection.driver_connection
-    assert raw is not None
-    with raw.cursor() as cursor, cursor.copy(f"COPY ({query}) TO STDOUT (FORMAT binary)") as copy:
+    with raw_cursor(connection) as cursor, cursor.copy(f"COPY ({query}) TO STDOUT (FORMAT binary)") as copy:
         data = b"".join(bytes(block) for block in copy)
     # 19-byte header (signature, flags, no extension), a 2-byte trailer; per row: field count, then each
     # field's length and big-endian value.
@@ -266,9 +265,7 @@ def _new_id_table(connection: Connection, keys: Sequence[int]) -> None:
     connection.execute(text("CREATE TEMPORARY TABLE dedupe_new (article_id BIGINT PRIMARY KEY)"))
     if connection.dialect.name == "postgresql":
         # COPY: one round trip for every id, not an INSERT per row
-        raw = connection.connection.driver_connection
-        assert raw is not None
-        with raw.cursor() as cursor, cursor.copy("COPY dedupe_new (article_id) FROM STDIN") as copy:
+        with raw_cursor(connection) as cursor, cursor.copy("COPY dedupe_new (article_id) FROM STDIN") as copy:
             for key in keys:
                 copy.write_row((key,))
         connection.execute(text("ANALYZE dedupe_new"))

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from archive.catalog.app_reads import AppReads
 from archive.catalog.changes_store import ChangesStore
 from archive.catalog.dedupe_tables import DedupeTables
+from archive.catalog.driver import raw_cursor
 from archive.catalog.models import (
     Article,
     Capture,
@@ -122,7 +123,7 @@ def psycopg_errors() -> type[Exception]:
 def _copy_ignore(connection: Connection, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> None:
     """PostgreSQL: COPY the rows into a temporary table, then one INSERT ... ON CONFLICT DO NOTHING."""
     names = ", ".join(f'"{c}"' for c in rows[0])
-    with _raw_cursor(connection) as cursor:
+    with raw_cursor(connection) as cursor:
         cursor.execute(f'CREATE TEMPORARY TABLE "_load_{table.name}" ON COMMIT DROP AS '
                        f'SELECT {names} FROM "{table.name}" WITH NO DATA')
         _copy(cursor, f"_load_{table.name}", table, rows, connection)
@@ -134,14 +135,8 @@ def _copy_ignore(connection: Connection, table: Table, rows: Sequence[dict[str, 
 
 def _copy_new(connection: Connection, table: Table, rows: Sequence[dict[str, Any]], _keys: Sequence[str]) -> None:
     """PostgreSQL: COPY rows straight into ``table`` (an existing key fails the transaction)."""
-    with _raw_cursor(connection) as cursor:
+    with raw_cursor(connection) as cursor:
         _copy(cursor, table.name, table, rows, connection)
-
-
-def _raw_cursor(connection: Connection) -> Any:
-    raw = connection.connection.driver_connection
-    assert raw is not None
-    return raw.cursor()
 
 
 def _copy(cursor: Any, target: str, table: Table, rows: Sequence[dict[str, Any]], connection: Connection) -> None:
