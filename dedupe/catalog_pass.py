@@ -6,7 +6,7 @@ by indexed band and passage-sample lookups per article when there are few, or
 by one self-join per band against a temporary table of the new ids when there
 are many (the Hamming filter runs in SQL: ``bit_count`` on PostgreSQL, a registered function on
 SQLite), and for the samples one self-join on SQLite, or on PostgreSQL one read of the rare samples'
-holders counted in numpy. Candidates are verified and stored as pairs;
+holders counted in numpy. Candidates are verified (by forked workers when there are many) and stored as pairs;
 clusters are then rebuilt from all stored pairs. ``rebuild=True`` forgets
 everything first.
 """
@@ -14,6 +14,7 @@ everything first.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import Any
@@ -23,7 +24,17 @@ import numpy as np
 from archive.catalog import Catalog
 from archive.catalog.dedupe_tables import STORED_BANDS, ArticleRow, SampleRow, SampleRule
 from archive.catalog.models import DedupePair
-from dedupe.engine import Confirmed, DedupeConfig, Document, SharedPassage, Verifier, assemble, member_of, prepare_all
+from dedupe.engine import (
+    Confirmed,
+    DedupeConfig,
+    Document,
+    SharedPassage,
+    Verifier,
+    assemble,
+    member_of,
+    prepare_all,
+    verify_all,
+)
 from dedupe.fingerprint import bands, from_hex, to_hex
 from dedupe.prepared import FLAG_NAMES, Prepared, PreparedSet
 from dedupe.verify import Similarity, max_distance
@@ -41,6 +52,7 @@ class CatalogSource:
         self.catalog = catalog
         self.only_new = only_new
         self._sites: dict[str, str] | None = None
+        self._pid = os.getpid()
 
     def sites(self) -> dict[str, str]:
         if self._sites is None:
@@ -63,6 +75,10 @@ class CatalogSource:
             yield from (batch[k] for k in keys[start:start + BATCH] if k in batch)
 
     def load(self, keys: Iterable[int]) -> dict[int, Document]:
+        if os.getpid() != self._pid:
+            # In a forked verifier: the pooled connections are the parent's sockets; open this process's own.
+            self.catalog.engine.dispose(close=False)
+            self._pid = os.getpid()
         return {article.id: self._document(article) for article in self.catalog.articles_by_id(list(keys))}
 
 
@@ -189,7 +205,7 @@ def run_catalog_pass(
     involved = {k for pair in candidates for k in pair}
     prepared = _prepared_from_rows(catalog, source, involved)
     verifier = Verifier(source, prepared, config)
-    confirmed = verifier.check(candidates, {})
+    confirmed = verify_all(verifier, candidates, {}, config.processes)
     catalog.add_dedupe_pairs([_pair_row(c) for c in confirmed])
     summary = recluster(catalog, source, config)
     summary.update(new_articles=len(new), too_short=too_short, candidates=len(candidates),

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 import dedupe.catalog_pass as catalog_pass
+import dedupe.engine
 from archive.catalog import Catalog
 from archive.catalog.models import Cluster, ClusterMember, DedupePair
 from tests.builders import sample_catalog
 from tests.services import postgres_url  # noqa: F401 - fixture
+
+_REAL_VERIFY_SLICE = dedupe.engine._verify_slice
 
 
 def _outcome(catalog: Catalog) -> tuple[set[tuple[int, int, int, str]], set[frozenset[int]]]:
@@ -40,6 +45,40 @@ def test_bulk_joins_equal_per_article_lookups_on_sqlite(tmp_path: Path, monkeypa
 def test_bulk_joins_equal_per_article_lookups_on_postgresql(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                             postgres_url: str) -> None:  # noqa: F811
     _both_ways(tmp_path, postgres_url, monkeypatch)
+
+
+def _recording_slice(bounds: tuple[int, int]) -> Any:
+    """engine._verify_slice, noting which process ran it (pickled by name into the workers)."""
+    with open(os.environ["SLICE_PIDS"], "a") as pids:
+        pids.write(f"{os.getpid()}\n")
+    return _REAL_VERIFY_SLICE(bounds)
+
+
+def _verified_in_forked_workers(data: Path, url: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Verification split across forked workers (each opening its own connections) stores what one process does."""
+    import dedupe.engine as engine
+    from dedupe.engine import DedupeConfig
+
+    one_process = _outcome(sample_catalog(data / "a", url))
+    monkeypatch.setattr(engine, "PARALLEL_VERIFY", 1)
+    monkeypatch.setattr(engine, "VERIFY_SLICE", 7)  # many slices: each worker loads texts many times
+    monkeypatch.setattr(engine, "_verify_slice", _recording_slice)
+    monkeypatch.setenv("SLICE_PIDS", str(data / "pids"))
+    catalog = Catalog(url) if url else Catalog(f"sqlite:///{data / 'a' / 'catalog.sqlite'}")
+    catalog_pass.run_catalog_pass(catalog, DedupeConfig(workers=2), rebuild=True)
+    pids = set((data / "pids").read_text().split())
+    assert len(pids) == 2 and str(os.getpid()) not in pids  # the slices ran in two workers
+    assert _outcome(catalog) == one_process
+    assert catalog.count(DedupePair) == len(one_process[0])  # the parent's connections still work
+
+
+def test_forked_verification_equals_one_process_on_sqlite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _verified_in_forked_workers(tmp_path, None, monkeypatch)
+
+
+def test_forked_verification_equals_one_process_on_postgresql(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              postgres_url: str) -> None:  # noqa: F811
+    _verified_in_forked_workers(tmp_path, postgres_url, monkeypatch)
 
 
 def test_a_second_pass_over_nothing_new_changes_nothing(tmp_path: Path) -> None:
@@ -111,3 +150,36 @@ def test_postgresql_counts_shared_samples_as_the_rule_says(tmp_path: Path, postg
             if r[2] >= rule.min_shared and r[2] >= rule.min_ratio * min(r[3], r[4])}
     assert expected and kept == expected
     assert all((r[3], r[4]) == (counts[r[0]], counts[r[1]]) for r in rows)
+
+
+def _samples_lose_their_key(url: str) -> None:
+    """Migration 0008 drops passage_samples' foreign key (a cost per row) and keeps every row."""
+    from sqlalchemy import inspect, text
+
+    catalog = Catalog(url, migrate=False)
+    catalog.upgrade("0007")
+    catalog.upsert_sources([{"id": "a", "name": "a.example", "kind": "site", "hosts": ""}])
+    with catalog.engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO captures (record_id, record_type, url, urlkey, timestamp, status, mime, digest, filename, "
+            "\"offset\", length) VALUES ('<urn:uuid:1>', 'response', 'http://a.example/', 'example,a)/', "
+            "'20250217000000', 200, 'text/html', 'sha1:X', 'f.warc.gz', 0, 1)"))
+        connection.execute(text(
+            "INSERT INTO articles (id, record_id, url, source_id, section, title, origin, editor, author, text, captured_at) "
+            "VALUES (1, '<urn:uuid:1>', 'http://a.example/', 'a', '', 't', '', '', '', 'x', '2025-02-17 00:00:00')"))
+        connection.execute(text("INSERT INTO passage_samples (sample, article_id) VALUES (7, 1), (9, 1)"))
+    assert inspect(catalog.engine).get_foreign_keys("passage_samples")
+    catalog.upgrade("head")
+    assert not inspect(catalog.engine).get_foreign_keys("passage_samples")
+    with catalog.engine.connect() as connection:
+        assert connection.execute(text("SELECT sample, article_id FROM passage_samples ORDER BY sample")).all() == [
+            (7, 1), (9, 1)]
+    catalog.close()
+
+
+def test_samples_lose_their_key_on_sqlite(tmp_path: Path) -> None:
+    _samples_lose_their_key(f"sqlite:///{tmp_path / 'catalog.sqlite'}")
+
+
+def test_samples_lose_their_key_on_postgresql(postgres_url: str) -> None:  # noqa: F811
+    _samples_lose_their_key(postgres_url)
