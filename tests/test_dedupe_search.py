@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archive.catalog import Catalog, catalog_url_for
 from archive.catalog.models import Article
@@ -391,3 +393,20 @@ def test_the_walk_and_the_sorted_plan_return_the_same(sample: Catalog, monkeypat
     assert run(0, 10**9) == sorted_plan  # always walks, never out of budget
     assert run(0, 1) == sorted_plan  # walks, runs out of budget at once, falls back
     assert any(len(hits) > 50 for hits in sorted_plan)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.one_of(st.characters(), st.sampled_from("中文對口援藏_ ，。\n1a")), max_size=60))
+def test_index_terms_are_the_pairs_of_each_run(folded: str) -> None:
+    """The one-scan pairs equal the definition: each run of word characters, its adjacent pairs, first
+    appearance first; SQLite's tokens add each run's last character (stored tokens must not change)."""
+    from archive.catalog.search_index import bigrams, fts_tokens, runs
+
+    pairs: dict[str, None] = {}
+    for run in runs(folded):
+        pairs.update(dict.fromkeys(run[i:i + 2] for i in range(len(run) - 1)))
+    assert bigrams(folded) == list(pairs)
+    tokens = dict(pairs)
+    for run in runs(folded):
+        tokens.setdefault(run[-1], None)
+    assert fts_tokens(folded) == " ".join(tokens)

@@ -151,6 +151,11 @@ class DedupeTables:
             connection = session.connection()
             dialect = connection.dialect.name
             _new_id_table(connection, keys)
+            if dialect == "postgresql":
+                # Statistics of the rows just written (autovacuum may not have come by yet): the joins'
+                # plans depend on them, and a sampled ANALYZE costs about a second.
+                connection.execute(text("ANALYZE fingerprints"))
+                connection.execute(text("ANALYZE passage_samples"))
             distance = _hamming_sql(dialect, "n.simhash", "f.simhash")
             for band in range(STORED_BANDS):
                 rows = connection.execute(text(
