@@ -12,7 +12,8 @@ a fresh SQLite catalog and a fresh PostgreSQL database. On each:
   holds the word: what a reader means by "the page contains it");
 - SQLite only, the alternative FTS5 layout: an external-content table holding the pair text.
 
-    python bench/fulltext.py [--articles N] [--queries Q] [--like-queries L] [--no-postgres]
+    python bench/fulltext.py [--articles N] [--queries Q] [--like-queries L] [--no-postgres] [--no-sqlite]
+                              [--no-alternatives] [--no-write]
 """
 
 from __future__ import annotations
@@ -197,9 +198,21 @@ def sqlite_sizes(catalog: Catalog) -> dict[str, int]:
     }
 
 
-def build_sqlite_alternatives(catalog: Catalog) -> dict[str, float]:
-    """FTS5 with external content (the pair text stored in a table) and the unicode61 baseline."""
+def build_sqlite_alternatives(catalog: Catalog, external: bool = True) -> dict[str, float]:
+    """FTS5 with external content (the pair text stored in a table; ``external``) and the unicode61 baseline."""
     times: dict[str, float] = {}
+    if external:
+        times["ext"] = build_external_pairs(catalog)
+    start = time.perf_counter()
+    with catalog.engine.begin() as connection:
+        connection.execute(text("CREATE VIRTUAL TABLE base_u61 USING fts5(text, content='articles', content_rowid='id')"))
+        connection.execute(text("INSERT INTO base_u61 (base_u61) VALUES ('rebuild')"))
+    times["u61"] = time.perf_counter() - start
+    return times
+
+
+def build_external_pairs(catalog: Catalog) -> float:
+    """The alternative layout: FTS5 over a stored pair text (external content); seconds to build."""
     with catalog.engine.begin() as connection:
         connection.execute(text("CREATE TABLE ext_docs (id INTEGER PRIMARY KEY, terms TEXT)"))
         connection.execute(text("CREATE VIRTUAL TABLE ext_fts USING fts5(terms, content='ext_docs', "
@@ -218,16 +231,11 @@ def build_sqlite_alternatives(catalog: Catalog) -> dict[str, float]:
             last = rows[-1][0]
     with catalog.engine.begin() as connection:
         connection.execute(text("INSERT INTO ext_fts (ext_fts) VALUES ('optimize')"))
-    times["ext"] = time.perf_counter() - start
-    start = time.perf_counter()
-    with catalog.engine.begin() as connection:
-        connection.execute(text("CREATE VIRTUAL TABLE base_u61 USING fts5(text, content='articles', content_rowid='id')"))
-        connection.execute(text("INSERT INTO base_u61 (base_u61) VALUES ('rebuild')"))
-    times["u61"] = time.perf_counter() - start
-    return times
+    return time.perf_counter() - start
 
 
-def run_backend(name: str, url: str, count: int, words: dict[str, list[str]], like_queries: int) -> dict[str, Any]:
+def run_backend(name: str, url: str, count: int, words: dict[str, list[str]], like_queries: int,
+                alternatives: bool = True) -> dict[str, Any]:
     print(f"{name}: loading {count} articles", file=sys.stderr)
     catalog = Catalog(url)
     load(catalog, count)
@@ -249,7 +257,7 @@ def run_backend(name: str, url: str, count: int, words: dict[str, list[str]], li
             - int(scalar(catalog, "SELECT pg_relation_size('ix_search_docs_terms')")),
         }
     else:
-        out["alt_build"] = build_sqlite_alternatives(catalog)
+        out["alt_build"] = build_sqlite_alternatives(catalog, external=alternatives)
         out["sizes"] = sqlite_sizes(catalog)
     print(f"{name}: searching", file=sys.stderr)
     search(catalog, words["2 chars"][0])  # warm the caches once, as a running app has them
@@ -297,9 +305,10 @@ def table(count: int, runs: dict[str, dict[str, Any]], queries_per_kind: int, li
         if name == "SQLite":
             rows = [("pairs, contentless FTS5 (chosen) + folded text", run["build"], sizes["fts"] + sizes["docs"]),
                     ("  of which the FTS5 index", None, sizes["fts"]),
-                    ("pairs, external-content FTS5 (pair text stored) + folded text", run["alt_build"]["ext"],
-                     sizes["ext"] + sizes["docs"]),
                     ("FTS5 unicode61 (baseline, external content)", run["alt_build"]["u61"], sizes["u61"])]
+            if "ext" in run["alt_build"]:
+                rows.insert(2, ("pairs, external-content FTS5 (pair text stored) + folded text", run["alt_build"]["ext"],
+                                sizes["ext"] + sizes["docs"]))
         else:
             rows = [("pairs, text[] + GIN (chosen) + folded text", run["build"], sizes["gin"] + sizes["docs"]),
                     ("  of which the GIN index", None, sizes["gin"])]
@@ -317,13 +326,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--like-queries", type=int, default=5, help="of those, how many the LIKE scan runs")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only (its own section of the doc)")
+    parser.add_argument("--no-alternatives", action="store_true",
+                        help="SQLite: skip the external-content layout (compared at 100,000; the baselines stay)")
     parser.add_argument("--no-write", action="store_true", help="print the table, leave docs/benchmarks.md alone")
     args = parser.parse_args(argv)
     words = queries(args.queries)
     runs: dict[str, dict[str, Any]] = {}
     if not args.no_sqlite:
         with tempfile.TemporaryDirectory(prefix="aidnews-fulltext-") as tmp:
-            runs["SQLite"] = run_backend("SQLite", catalog_url_for(Path(tmp)), args.articles, words, args.like_queries)
+            runs["SQLite"] = run_backend("SQLite", catalog_url_for(Path(tmp)), args.articles, words, args.like_queries,
+                                         alternatives=not args.no_alternatives)
     if not args.no_postgres:
         import psycopg
 
