@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -138,17 +138,11 @@ class ChangesStore:
     def change_events(self, since: str = "", kind: str = "", source_id: str = "",
                       urls: Sequence[str] = ()) -> list[ChangeEvent]:
         """Events oldest first; ``since`` a 14-digit timestamp (or a prefix of one)."""
+        query = _events_where(select(ChangeEvent), kind, source_id, urls)
+        if since:
+            query = query.where(ChangeEvent.detected >= since)
         with self.session() as session:
-            query = select(ChangeEvent).order_by(ChangeEvent.detected, ChangeEvent.url, ChangeEvent.kind)
-            if since:
-                query = query.where(ChangeEvent.detected >= since)
-            if kind:
-                query = query.where(ChangeEvent.kind == kind)
-            if source_id:
-                query = query.where(ChangeEvent.source_id == source_id)
-            if urls:
-                query = query.where(ChangeEvent.url.in_(list(urls)))
-            return list(session.scalars(query))
+            return list(session.scalars(query.order_by(ChangeEvent.detected, ChangeEvent.url, ChangeEvent.kind)))
 
     def versions(self, urls: Sequence[str] = ()) -> list[Version]:
         """Versions by URL, then number."""
@@ -189,15 +183,9 @@ class ChangesStore:
                      url: str = "") -> list[dict[str, Any]]:
         """Events newest first, by id (the order the versions pass found them) below ``before``, shaped
         as :meth:`event_records` with their ``id``: the web app's lists, feeds and API (keyset pages)."""
-        query = select(ChangeEvent)
+        query = _events_where(select(ChangeEvent), kind, source_id, [url] if url else [])
         if before is not None:
             query = query.where(ChangeEvent.id < before)
-        if kind:
-            query = query.where(ChangeEvent.kind == kind)
-        if source_id:
-            query = query.where(ChangeEvent.source_id == source_id)
-        if url:
-            query = query.where(ChangeEvent.url == url)
         with self.session() as session:
             events = list(session.scalars(query.order_by(ChangeEvent.id.desc()).limit(limit)))
         return [dict(record, id=event.id) for event, record in zip(events, self._event_dicts(events), strict=True)]
@@ -231,3 +219,17 @@ class ChangesStore:
                 .where(Version.number == 1, Version.source_id.in_(list(source_ids))).order_by(Version.url))
             for url, source_id, first, latest in rows:
                 yield Tracked(url, source_id, first, latest or first)
+
+
+_Query = TypeVar("_Query", bound=Select[Any])
+
+
+def _events_where(query: _Query, kind: str, source_id: str, urls: Sequence[str]) -> _Query:
+    """``query`` narrowed to events of this kind, source and these URLs (each when given)."""
+    if kind:
+        query = query.where(ChangeEvent.kind == kind)
+    if source_id:
+        query = query.where(ChangeEvent.source_id == source_id)
+    if urls:
+        query = query.where(ChangeEvent.url.in_(list(urls)))
+    return query
