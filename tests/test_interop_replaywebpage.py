@@ -46,6 +46,18 @@ def _package() -> Path:
     return package
 
 
+# ReplayWeb.page's embed registers sw.js (scope /replay/) and, once it is registered, not yet active,
+# opens its frame on /replay/?source=..., a page the service worker serves itself (serveIndex=1). A
+# frame that loads before the worker controls it asks this server instead; the embed reloads it three
+# times, 100 ms apart, then leaves it be. Under load sw.js (1.2 MB) takes longer than that to start,
+# and the frame stayed on a 404 for good: no page text at all. The server has the worker's own index
+# (getIndexHtml in sw.js), whose app waits for the worker to take control before it opens the archive.
+_REPLAY_INDEX = (
+    b"<!doctype html><html><head><script src='./ui.js'></script></head>"
+    b"<body><replay-app-main></replay-app-main></body></html>"
+)
+
+
 def _embed_page(wacz: str, attributes: str = f"url='{SEED}' embed='replayonly'") -> bytes:
     return (
         "<!DOCTYPE html><html><head><meta charset='utf-8'><script src='/ui.js'></script>"
@@ -106,6 +118,8 @@ def server(crawled: Crawled, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     _Files.files = {
         "/ui.js": (js, package / "ui.js"), "/replay/ui.js": (js, package / "ui.js"),
         "/replay/sw.js": (js, package / "sw.js"),
+        "/replay/": ("text/html; charset=utf-8", _REPLAY_INDEX),
+        "/replay/index.html": ("text/html; charset=utf-8", _REPLAY_INDEX),
         "/plain.wacz": ("application/wacz", folder / "plain.wacz"),
         "/zipnum.wacz": ("application/wacz", folder / "zipnum.wacz"),
         "/plain.html": ("text/html; charset=utf-8", _embed_page("plain.wacz")),
@@ -148,6 +162,32 @@ _FIND = r"""
 """
 
 
+# On a failure: each frame's address and text, and whether a service worker controls it.
+_FRAMES = r"""
+(() => {
+  const out = [];
+  function visit(root, depth) {
+    if (!root || depth > 20) return;
+    if (root.nodeType === 9) {
+      const sw = root.defaultView && root.defaultView.navigator.serviceWorker;
+      out.push(root.URL + (sw && sw.controller ? ' (service worker)' : '') + ': '
+               + JSON.stringify((root.body ? root.body.innerText : '').slice(0, 300)));
+    }
+    for (const el of (root.querySelectorAll ? root.querySelectorAll('*') : [])) {
+      if (el.shadowRoot) visit(el.shadowRoot, depth + 1);
+      if (el.tagName === 'IFRAME') {
+        let inner = null;
+        try { inner = el.contentDocument; } catch (e) { inner = null; }
+        visit(inner, depth + 1);
+      }
+    }
+  }
+  visit(document, 0);
+  return out.join('\n');
+})()
+"""
+
+
 @pytest.mark.parametrize("page", ["plain", "zipnum"])
 def test_replaywebpage_renders_the_seed_article(server: str, page: str, tmp_path: Path) -> None:
     import json
@@ -164,9 +204,10 @@ def test_replaywebpage_renders_the_seed_article(server: str, page: str, tmp_path
             if found.startswith("found"):
                 break
         shot = browser.call("Page.captureScreenshot", {"format": "png"}, browser.session)
-    assert str(found).startswith("found"), found
+        frames = "" if found.startswith("found") else str(browser.evaluate(_FRAMES))
     png = tmp_path / f"replaywebpage-{page}.png"
     png.write_bytes(base64.b64decode(shot["data"]))
+    assert found.startswith("found"), f"{found!r}; the page showed (screenshot {png}):\n{frames}"
     assert png.stat().st_size > 10_000
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     shutil.copy(png, SCREENSHOTS / png.name)
