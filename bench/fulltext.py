@@ -277,8 +277,9 @@ def table(count: int, runs: dict[str, dict[str, Any]], queries_per_kind: int, li
              "corpus; recall against the folded text holding the word. Search = `dedupe.search.search` "
              "(the total and a page of 20 with snippets); baselines = a count only.", ""]
     if count < 1_000_000:
-        lines += [f"Run at {count:,} articles, not 1,000,000, to fit the time of the shared machine "
-                  "(`python bench/fulltext.py --articles 1000000` for the full size).", ""]
+        lines += [f"Run at {count:,} articles on both catalogs in one run; the 1,000,000-article runs take one catalog "
+                  "at a time and have their own sections (`python bench/fulltext.py --articles 1000000 "
+                  "--no-postgres`, or `--no-sqlite`).", ""]
     lines += ["| catalog | query | pairs index p50 / p95 ms | recall | LIKE scan p50 / p95 ms | recall | "
               "FTS5 unicode61 p50 / p95 ms | recall |", "|---|---|---|---|---|---|---|---|"]
     for name, run in runs.items():

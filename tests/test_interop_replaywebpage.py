@@ -135,54 +135,52 @@ def server(crawled: Crawled, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     httpd.server_close()
 
 
-# Looks through every shadow root and same-origin frame (ReplayWeb.page nests the archived page
-# several levels down) for the article's title; reports ReplayWeb.page's not-found page too.
-_FIND = r"""
+# Walks every document, shadow root and same-origin frame (ReplayWeb.page nests the archived page
+# several levels down), depth first, calling see(root); a truthy result ends the walk and is returned.
+_EVERY_ROOT = r"""
+function everyRoot(root, depth, limit, see) {
+  if (!root || depth > limit) return null;
+  const seen = see(root);
+  if (seen) return seen;
+  for (const el of (root.querySelectorAll ? root.querySelectorAll('*') : [])) {
+    let inner = el.shadowRoot;
+    if (!inner && el.tagName === 'IFRAME') {
+      try { inner = el.contentDocument; } catch (e) { inner = null; }
+    }
+    const found = inner ? everyRoot(inner, depth + 1, limit, see) : null;
+    if (found) return found;
+  }
+  return null;
+}
+"""
+
+# The article's title and text in some document; ReplayWeb.page's not-found page is reported too.
+_FIND = _EVERY_ROOT + r"""
 (() => {
   const title = %s, text = %s;
-  function visit(root, depth) {
-    if (!root || depth > 20) return null;
-    if (root.nodeType === 9 && root.body) {
-      const shown = root.body.innerText || '';
-      if (shown.includes(title) && shown.includes(text)) return 'found: ' + root.title;
-      if (shown.includes('Archived Page Not Found')) return 'not found: ' + shown.slice(0, 300);
-    }
-    for (const el of (root.querySelectorAll ? root.querySelectorAll('*') : [])) {
-      if (el.shadowRoot) { const r = visit(el.shadowRoot, depth + 1); if (r) return r; }
-      if (el.tagName === 'IFRAME') {
-        let inner = null;
-        try { inner = el.contentDocument; } catch (e) { inner = null; }
-        const r = visit(inner, depth + 1); if (r) return r;
-      }
-    }
+  return everyRoot(document, 0, 20, root => {
+    if (root.nodeType !== 9 || !root.body) return null;
+    const shown = root.body.innerText || '';
+    if (shown.includes(title) && shown.includes(text)) return 'found: ' + root.title;
+    if (shown.includes('Archived Page Not Found')) return 'not found: ' + shown.slice(0, 300);
     return null;
-  }
-  return visit(document, 0);
+  });
 })()
 """
 
 
 # On a failure: each frame's address and text, and whether a service worker controls it.
-_FRAMES = r"""
+_FRAMES = _EVERY_ROOT + r"""
 (() => {
   const out = [];
-  function visit(root, depth) {
-    if (!root || depth > 20) return;
+  everyRoot(document, 0, 20, root => {
     if (root.nodeType === 9) {
       const sw = root.defaultView && root.defaultView.navigator.serviceWorker;
       out.push(root.URL + (sw && sw.controller ? ' (service worker)' : '') + ': '
                + JSON.stringify((root.body ? root.body.innerText : '').slice(0, 300)));
     }
-    for (const el of (root.querySelectorAll ? root.querySelectorAll('*') : [])) {
-      if (el.shadowRoot) visit(el.shadowRoot, depth + 1);
-      if (el.tagName === 'IFRAME') {
-        let inner = null;
-        try { inner = el.contentDocument; } catch (e) { inner = null; }
-        visit(inner, depth + 1);
-      }
-    }
-  }
-  visit(document, 0);
+    return null;
+  });
   return out.join('\n');
 })()
 """
@@ -214,23 +212,14 @@ def test_replaywebpage_renders_the_seed_article(server: str, page: str, tmp_path
 
 
 # All text of the page: documents' visible text and every shadow root's (the pages list is in one).
-_ALL_TEXT = r"""
+_ALL_TEXT = _EVERY_ROOT + r"""
 (() => {
   const out = [];
-  function visit(root, depth) {
-    if (!root || depth > 25) return;
+  everyRoot(document, 0, 25, root => {
     if (root.nodeType === 11) out.push(root.textContent);
     if (root.nodeType === 9 && root.body) out.push(root.body.innerText);
-    for (const el of (root.querySelectorAll ? root.querySelectorAll('*') : [])) {
-      if (el.shadowRoot) visit(el.shadowRoot, depth + 1);
-      if (el.tagName === 'IFRAME') {
-        let inner = null;
-        try { inner = el.contentDocument; } catch (e) { inner = null; }
-        visit(inner, depth + 1);
-      }
-    }
-  }
-  visit(document, 0);
+    return null;
+  });
   const text = out.join('\n');
   return /\d+ pages?\b|No matching pages found/.test(text) ? text : null;
 })()
