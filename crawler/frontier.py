@@ -7,7 +7,7 @@ hash until it leaves the downloader, and a heartbeat key per worker; a
 worker whose heartbeat expired has its in-flight requests pushed back to the
 queue by whichever worker notices first. Workers close together, when the
 queue is empty and no live worker has a request in flight. A request counts
-as done when its callback's output was queued (spider middleware), when a
+as done when its callback's new requests were queued (spider middleware), when a
 middleware dropped it or it failed for good, or when its redirect target was
 queued.
 """
@@ -55,15 +55,28 @@ redis.call('ZREM', KEYS[1], top[1])
 redis.call('HSET', KEYS[2], redis.sha1hex(top[1]), top[2] .. ':' .. top[1])
 return top[1]
 """
-RECOVER = """
-if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
-local values = redis.call('HVALS', KEYS[1])
-for _, value in ipairs(values) do
-  local colon = string.find(value, ':', 1, true)
-  redis.call('ZADD', KEYS[3], string.sub(value, 1, colon - 1), string.sub(value, colon + 1))
+# One look at every other worker, in one script: a dead one's requests go back to the queue, and
+# the answer (recovered, queued, live workers busy) cannot mix a heartbeat read before it expired
+# with an in-flight count read after, which would let a worker close with a dead one's requests
+# still in flight. KEYS: the queue, then each other worker's in-flight hash and heartbeat key;
+# the answer also names the in-flight hashes it emptied.
+SETTLE = """
+local recovered, busy, dead = 0, 0, {}
+for i = 2, #KEYS, 2 do
+  if redis.call('EXISTS', KEYS[i + 1]) == 1 then
+    if redis.call('HLEN', KEYS[i]) > 0 then busy = busy + 1 end
+  else
+    local values = redis.call('HVALS', KEYS[i])
+    for _, value in ipairs(values) do
+      local colon = string.find(value, ':', 1, true)
+      redis.call('ZADD', KEYS[1], string.sub(value, 1, colon - 1), string.sub(value, colon + 1))
+    end
+    redis.call('DEL', KEYS[i])
+    if #values > 0 then table.insert(dead, KEYS[i]) end
+    recovered = recovered + #values
+  end
 end
-redis.call('DEL', KEYS[1])
-return #values
+return {recovered, redis.call('ZCARD', KEYS[1]), busy, dead}
 """
 FIELD_META = "frontier_field"
 
@@ -81,7 +94,7 @@ class RedisFrontier(Scheduler):  # type: ignore[misc]  # scrapy-redis ships no t
         instance.prefix = crawler.settings.get("REDIS_PREFIX")
         instance._enqueue = instance.server.register_script(ENQUEUE)
         instance._pop = instance.server.register_script(POP)
-        instance._recover = instance.server.register_script(RECOVER)
+        instance._settle = instance.server.register_script(SETTLE)
         crawler.signals.connect(instance.spider_idle, signal=signals.spider_idle)
         return instance
 
@@ -138,33 +151,29 @@ class RedisFrontier(Scheduler):  # type: ignore[misc]  # scrapy-redis ships no t
             self.stats.inc_value("scheduler/enqueued/redis")
         return queued
 
+    def settle(self) -> tuple[int, int, int]:
+        """Push the in-flight requests of workers whose heartbeat expired back to the queue; returns
+        (requests recovered, requests queued, live workers with requests in flight)."""
+        keys = [self.queue.key]
+        for key in self.server.scan_iter(f"{self.queue.key}:inflight:*"):
+            worker = key.decode().rsplit(":", 1)[1]
+            if worker != self.worker:
+                keys += [key, self._alive_key(worker)]
+        recovered, queued, busy, dead = self._settle(keys=keys)
+        if recovered:
+            names = ", ".join(key.decode().rsplit(":", 1)[1] for key in dead)
+            logger.warning("recovered %d in-flight request(s) of dead worker(s) %s", recovered, names)
+            if self.stats:
+                self.stats.inc_value("frontier/recovered", recovered)
+        return int(recovered), int(queued), int(busy)
+
     def recover_dead(self) -> int:
         """Push the in-flight requests of workers whose heartbeat expired back to the queue."""
-        recovered = 0
-        for key in self.server.scan_iter(f"{self.queue.key}:inflight:*"):
-            worker = key.decode().rsplit(":", 1)[1]
-            if worker == self.worker:
-                continue
-            count = int(self._recover(keys=[key, self._alive_key(worker), self.queue.key]))
-            if count:
-                logger.warning("recovered %d in-flight request(s) of dead worker %s", count, worker)
-            recovered += count
-        if recovered and self.stats:
-            self.stats.inc_value("frontier/recovered", recovered)
-        return recovered
-
-    def _others_busy(self) -> bool:
-        for key in self.server.scan_iter(f"{self.queue.key}:inflight:*"):
-            worker = key.decode().rsplit(":", 1)[1]
-            if worker == self.worker:
-                continue
-            if self.server.hlen(key) and self.server.exists(self._alive_key(worker)):
-                return True
-        return False
+        return self.settle()[0]
 
     def spider_idle(self, spider: Spider) -> None:
         # Stay open while any live worker may still add requests, or a dead one left some behind.
-        if self.recover_dead() or len(self.queue) or self._others_busy():
+        if any(self.settle()):
             raise DontCloseSpider("frontier not drained")
 
     def has_pending_requests(self) -> bool:
@@ -186,6 +195,7 @@ class _Acker:
     def __init__(self, crawler: Crawler) -> None:
         from scrapy_redis.connection import get_redis_from_settings
 
+        self.crawler = crawler
         self.settings = crawler.settings
         self.server = get_redis_from_settings(crawler.settings)
 
@@ -206,19 +216,34 @@ class FrontierAckMiddleware(_Acker):
 
 
 class FrontierAckSpiderMiddleware(_Acker):
-    """Spider middleware: a request is done once its callback's output (new links, items) was handed
-    on, so a worker killed after fetching a list page but before queueing its links loses nothing."""
+    """Spider middleware: a request is done once its callback's new requests are in the frontier.
+
+    It queues them itself, as each is yielded. Scrapy's scraper would first buffer them (up to twice
+    CONCURRENT_ITEMS) and queue them later, so a worker killed between the callback's end and the
+    buffer's draining would lose links whose page it had already acknowledged. Items go on as
+    usual: the WARC record they come from is written already, and `aidnews index` rebuilds them.
+    """
+
+    def _queued(self, output: Any) -> bool:
+        if not isinstance(output, Request):
+            return False
+        assert self.crawler.engine is not None
+        self.crawler.engine.crawl(output)  # what the scraper does with a request, done now
+        return True
 
     def process_spider_output(self, response: Any, result: Any, spider: Spider) -> Any:
         try:
-            yield from result
+            for output in result:
+                if not self._queued(output):
+                    yield output
         finally:
             _ack(self.server, self.settings, spider, response.request)
 
     async def process_spider_output_async(self, response: Any, result: Any, spider: Spider) -> Any:
         try:
-            async for item in result:
-                yield item
+            async for output in result:
+                if not self._queued(output):
+                    yield output
         finally:
             _ack(self.server, self.settings, spider, response.request)
 

@@ -53,6 +53,40 @@ def test_concurrent_writers_never_duplicate(postgres_url: str, tmp_path: Path) -
     assert catalog.count(Capture) == 300 and catalog.count(Article) == 300
 
 
+def test_workers_recording_the_same_sources_at_once_all_succeed(postgres_url: str) -> None:  # noqa: F811
+    # Workers of a distributed crawl start together: each records the sources before its first fetch.
+    import threading
+
+    from archive.catalog.models import Source
+
+    catalogs = [Catalog(postgres_url) for _ in range(4)]
+    barrier = threading.Barrier(len(catalogs))
+    failures: list[BaseException] = []
+
+    def record(catalog: Catalog) -> None:
+        for round_ in range(15):
+            rows = [{"id": f"site{round_}_{i}", "name": f"站{i}", "kind": "site", "hosts": f"h{i}.example"}
+                    for i in range(5)]
+            barrier.wait()
+            try:
+                catalog.upsert_sources(rows)
+            except Exception as exc:  # collected and asserted below
+                failures.append(exc)
+
+    threads = [threading.Thread(target=record, args=(c,)) for c in catalogs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert failures == []
+    catalogs[0].upsert_sources([{"id": "site0_0", "name": "新名", "kind": "mirror", "hosts": "h0.example"}])
+    with catalogs[0].session() as session:
+        assert session.get(Source, "site0_0").name == "新名"  # type: ignore[union-attr]  # an upsert updates
+    assert catalogs[0].count(Source) == 75
+    for c in catalogs:
+        c.close()
+
+
 def test_dedupe_pass_runs_on_postgres(postgres_url: str, tmp_path: Path) -> None:  # noqa: F811
     from tests.builders import sample_catalog
 

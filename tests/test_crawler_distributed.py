@@ -96,7 +96,20 @@ def _comparable(report: dict[str, Any]) -> list[tuple[Any, ...]]:
     )
 
 
-def test_a_killed_worker_loses_nothing(web, single_process_articles, postgres_url, redis_prefix, tmp_path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def _worker_troubles(folder: Path) -> str:
+    """The warnings and errors the workers logged, for a failed assertion to be read by."""
+    logs = sorted(folder.glob("w*.log")) + sorted((folder / "logs").glob("crawl-*.log"))
+    lines = [f"{p.name}: {line}" for p in logs for line in p.read_text(encoding="utf-8", errors="replace").splitlines()
+             if ("WARNING" in line[:40] or "ERROR" in line[:40] or line.startswith("aidnews:"))
+             and "py.warnings" not in line]
+    return "\n".join(lines[-80:])
+
+
+# Killed as it starts (its first records written, while the others record the sources and seed the
+# frontier) and mid-crawl.
+@pytest.mark.parametrize("kill_after_bytes", [2_000, 50_000])
+def test_a_killed_worker_loses_nothing(web, single_process_articles, postgres_url, redis_prefix, tmp_path,  # type: ignore[no-untyped-def]  # noqa: F811
+                                       kill_after_bytes: int) -> None:
     redis_url, prefix = redis_prefix
     Catalog(postgres_url).close()
     base = [sys.executable, "-m", "aidnews.cli", "crawl", "--data", str(tmp_path), "--catalog", postgres_url,
@@ -108,8 +121,8 @@ def test_a_killed_worker_loses_nothing(web, single_process_articles, postgres_ur
                for w in ("w1", "w2", "w3")}
     victim = workers["w2"]
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:  # kill it once it has archived something, mid-crawl
-        written = [p for p in (tmp_path / "warcs").glob("aidnews-w2-*") if p.stat().st_size > 50_000]
+    while time.monotonic() < deadline:  # kill it once it has archived that much
+        written = [p for p in (tmp_path / "warcs").glob("aidnews-w2-*") if p.stat().st_size > kill_after_bytes]
         if written:
             break
         time.sleep(0.2)
@@ -117,11 +130,11 @@ def test_a_killed_worker_loses_nothing(web, single_process_articles, postgres_ur
     victim.wait()
     for name, process in workers.items():
         if name != "w2":
-            assert process.wait(timeout=600) == 0
+            assert process.wait(timeout=600) == 0, _worker_troubles(tmp_path)
     assert list((tmp_path / "warcs").glob("aidnews-w2-*.open")), "the killed worker left its file open"
     result = run_cli("index", "--data", str(tmp_path), "--catalog", postgres_url, "--repair", check=True)
     assert "repair: aidnews-w2-" in result.stdout
-    assert _articles(postgres_url) == single_process_articles
+    assert _articles(postgres_url) == single_process_articles, _worker_troubles(tmp_path)
     _warcio_check(tmp_path / "warcs")
     records = {r.record_id for p in warc_files(tmp_path / "warcs") for r in iter_records(p)}
     with Catalog(postgres_url).session() as session:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 import redis
 from scrapy import Request, Spider
+from scrapy.exceptions import DontCloseSpider
 from scrapy.utils.test import get_crawler
 
 from crawler.frontier import FIELD_META, RedisFrontier, _ack
@@ -73,3 +75,54 @@ def test_a_dead_workers_requests_return_to_the_queue_with_their_priority(redis_p
     finally:
         alive.close("finished")
         dead._heartbeat.stop()
+
+
+def test_a_worker_stays_open_until_the_queue_and_every_live_worker_are_drained(redis_prefix) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    busy, idle = _frontier(*redis_prefix, "busy"), _frontier(*redis_prefix, "idle")
+    try:
+        busy.enqueue_request(Request("http://example.test/a"))
+        busy.enqueue_request(Request("http://example.test/b"))
+        assert idle.settle() == (0, 2, 0)  # (recovered, queued, live workers busy)
+        popped = busy.next_request()
+        assert popped is not None and idle.settle() == (0, 1, 1)
+        with pytest.raises(DontCloseSpider):
+            idle.spider_idle(idle.spider)
+        redis.Redis.from_url(redis_prefix[0]).delete(busy._alive_key("busy"))  # its heartbeat expired
+        assert idle.settle() == (1, 2, 0)  # recovered in the same step that counts the queue
+        taken = [idle.next_request() for _ in range(2)]
+        assert [r.url for r in taken] == ["http://example.test/a", "http://example.test/b"]  # type: ignore[union-attr]
+        assert busy.settle() == (0, 0, 1)  # the other worker now holds them
+        for request in taken:
+            _ack(idle.server, idle.crawler.settings, idle.spider, request)
+        assert busy.settle() == (0, 0, 0)
+        busy.spider_idle(busy.spider)  # drained: no DontCloseSpider
+    finally:
+        idle.close("finished")
+        busy._heartbeat.stop()
+
+
+def test_a_pages_new_links_are_in_the_frontier_before_the_page_is_done(redis_prefix) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    from types import SimpleNamespace
+
+    from scrapy.http import HtmlResponse
+
+    from crawler.frontier import FrontierAckSpiderMiddleware
+
+    frontier = _frontier(*redis_prefix, "a")
+    try:
+        frontier.enqueue_request(Request("http://example.test/list"))
+        page = frontier.next_request()
+        assert page is not None
+        crawler = frontier.crawler
+        crawler.engine = SimpleNamespace(crawl=frontier.enqueue_request)  # the engine's crawl() queues in the frontier
+        middleware = FrontierAckSpiderMiddleware(crawler)
+        links = [Request(f"http://example.test/{n}.html") for n in range(3)]
+        handed_on = list(middleware.process_spider_output(
+            HtmlResponse(page.url, body=b"<html></html>", request=page), iter([*links, {"title": "an item"}]),
+            frontier.spider))
+        # The page is done, and a worker killed now (the scraper's own buffer never drained) loses nothing.
+        assert frontier.server.hlen(frontier._inflight_key("a")) == 0
+        assert handed_on == [{"title": "an item"}]
+        assert sorted(frontier.next_request().url for _ in links) == [r.url for r in links]  # type: ignore[union-attr]
+    finally:
+        frontier.close("finished")

@@ -259,11 +259,18 @@ class Catalog(CatalogReads, AppReads, DedupeTables, ChangesStore, SearchIndex):
 
     def upsert_sources(self, sources: Iterable[dict[str, str]]) -> None:
         rows = list(sources)
+        if not rows:
+            return
+        # One INSERT ... ON CONFLICT DO UPDATE, not a read then a write: workers of a distributed crawl
+        # start together and record the same sources at the same moment.
+        dialect = postgresql if self.dialect == "postgresql" else sqlite
+        statement = dialect.insert(Source.__table__)
+        statement = statement.on_conflict_do_update(
+            index_elements=["id"], set_={c: statement.excluded[c] for c in rows[0] if c != "id"})
 
         def write() -> None:
-            with self.session() as session, session.begin():
-                for row in rows:
-                    session.merge(Source(**row))
+            with self.engine.begin() as connection:
+                connection.execute(statement, rows)
 
         self._write("record the sources", write)
 
