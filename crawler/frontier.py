@@ -199,6 +199,11 @@ class _Acker:
         self.settings = crawler.settings
         self.server = get_redis_from_settings(crawler.settings)
 
+    @property
+    def _spider(self) -> Spider:
+        assert self.crawler.spider is not None  # middlewares run only while the spider is open
+        return self.crawler.spider
+
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Any:
         from scrapy.exceptions import NotConfigured
@@ -211,8 +216,8 @@ class _Acker:
 class FrontierAckMiddleware(_Acker):
     """Downloader middleware: a request dropped (robots.txt, offsite) or failed for good is done."""
 
-    def process_exception(self, request: Request, exception: Exception, spider: Spider) -> None:
-        _ack(self.server, self.settings, spider, request)
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        _ack(self.server, self.settings, self._spider, request)
 
 
 class FrontierAckSpiderMiddleware(_Acker):
@@ -231,21 +236,21 @@ class FrontierAckSpiderMiddleware(_Acker):
         self.crawler.engine.crawl(output)  # what the scraper does with a request, done now
         return True
 
-    def process_spider_output(self, response: Any, result: Any, spider: Spider) -> Any:
+    def process_spider_output(self, response: Any, result: Any) -> Any:
         try:
             for output in result:
                 if not self._queued(output):
                     yield output
         finally:
-            _ack(self.server, self.settings, spider, response.request)
+            _ack(self.server, self.settings, self._spider, response.request)
 
-    async def process_spider_output_async(self, response: Any, result: Any, spider: Spider) -> Any:
+    async def process_spider_output_async(self, response: Any, result: Any) -> Any:
         try:
             async for output in result:
                 if not self._queued(output):
                     yield output
         finally:
-            _ack(self.server, self.settings, spider, response.request)
+            _ack(self.server, self.settings, self._spider, response.request)
 
-    def process_spider_exception(self, response: Any, exception: Exception, spider: Spider) -> None:
-        _ack(self.server, self.settings, spider, response.request)
+    def process_spider_exception(self, response: Any, exception: Exception) -> None:
+        _ack(self.server, self.settings, self._spider, response.request)

@@ -118,8 +118,7 @@ def test_a_pages_new_links_are_in_the_frontier_before_the_page_is_done(redis_pre
         middleware = FrontierAckSpiderMiddleware(crawler)
         links = [Request(f"http://example.test/{n}.html") for n in range(3)]
         handed_on = list(middleware.process_spider_output(
-            HtmlResponse(page.url, body=b"<html></html>", request=page), iter([*links, {"title": "an item"}]),
-            frontier.spider))
+            HtmlResponse(page.url, body=b"<html></html>", request=page), iter([*links, {"title": "an item"}])))
         # The page is done, and a worker killed now (the scraper's own buffer never drained) loses nothing.
         assert frontier.server.hlen(frontier._inflight_key("a")) == 0
         assert handed_on == [{"title": "an item"}]
