@@ -13,9 +13,9 @@ from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import Select, delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from archive.catalog.driver import conflict_insert
 from archive.catalog.models import Article, Capture, ChangeEvent, Version, VersionPass, VersionScan
 
 BATCH = 500
@@ -118,17 +118,16 @@ class ChangesStore:
         scan states: rows already written are skipped, captures already read are not read again."""
 
         def write() -> None:
-            dialect = postgresql if self.dialect == "postgresql" else sqlite
             with self.session() as session, session.begin():
                 for model, rows, keys in ((Version, versions, ["record_id"]),
                                           (ChangeEvent, events, ["url", "after_record", "kind"])):
                     for start in range(0, len(rows), BATCH):
-                        session.execute(dialect.insert(model).on_conflict_do_nothing(index_elements=keys),
+                        session.execute(conflict_insert(self.dialect, model).on_conflict_do_nothing(index_elements=keys),
                                         list(rows[start:start + BATCH]))
                 for start in range(0, len(scans), BATCH):
                     chunk = list(scans[start:start + BATCH])
                     session.execute(delete(VersionScan).where(VersionScan.url.in_([s["url"] for s in chunk])))
-                    session.execute(dialect.insert(VersionScan), chunk)
+                    session.execute(conflict_insert(self.dialect, VersionScan), chunk)
                 if upto_capture is not None:
                     session.add(VersionPass(upto_capture=upto_capture, captures=captures, events=len(events)))
 

@@ -1,10 +1,12 @@
-"""The database driver's own connection under SQLAlchemy's: what psycopg's COPY needs."""
+"""What differs under SQLAlchemy between the two catalogs: the driver's own connection (psycopg's COPY
+needs it) and the dialect's INSERT with ON CONFLICT."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Table
+from sqlalchemy.dialects import postgresql, sqlite
 
 
 def raw_cursor(connection: Connection) -> Any:
@@ -12,3 +14,8 @@ def raw_cursor(connection: Connection) -> Any:
     raw = connection.connection.driver_connection
     assert raw is not None
     return raw.cursor()
+
+
+def conflict_insert(dialect: str, table: Table | Any) -> postgresql.Insert | sqlite.Insert:
+    """``INSERT`` into ``table`` that takes ON CONFLICT clauses; each dialect has its own construct."""
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)

@@ -13,14 +13,13 @@ from typing import Any, TypeVar
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, Table, create_engine, delete, event, insert
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.catalog.app_reads import AppReads
 from archive.catalog.changes_store import ChangesStore
 from archive.catalog.dedupe_tables import DedupeTables
-from archive.catalog.driver import raw_cursor
+from archive.catalog.driver import conflict_insert, raw_cursor
 from archive.catalog.models import (
     Article,
     Capture,
@@ -242,9 +241,9 @@ class Catalog(CatalogReads, AppReads, DedupeTables, ChangesStore, SearchIndex):
                     if self.dialect == "postgresql" and len(rows) >= COPY_ROWS:
                         (_copy_new if direct else _copy_ignore)(connection, table, rows, keys)
                     else:
-                        dialect = postgresql if self.dialect == "postgresql" else sqlite
-                        connection.execute(dialect.insert(table).on_conflict_do_nothing(index_elements=list(keys)),
-                                           list(rows))
+                        connection.execute(
+                            conflict_insert(self.dialect, table).on_conflict_do_nothing(index_elements=list(keys)),
+                            list(rows))
 
         what = " and ".join(f"write {len(rows)} row(s) to {table.name}" for table, rows, _ in batches)
         if new and self.dialect == "postgresql":
@@ -263,8 +262,7 @@ class Catalog(CatalogReads, AppReads, DedupeTables, ChangesStore, SearchIndex):
             return
         # One INSERT ... ON CONFLICT DO UPDATE, not a read then a write: workers of a distributed crawl
         # start together and record the same sources at the same moment.
-        dialect = postgresql if self.dialect == "postgresql" else sqlite
-        statement = dialect.insert(Source.__table__)
+        statement = conflict_insert(self.dialect, Source.__table__)
         statement = statement.on_conflict_do_update(
             index_elements=["id"], set_={c: statement.excluded[c] for c in rows[0] if c != "id"})
 
