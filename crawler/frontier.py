@@ -154,14 +154,14 @@ class RedisFrontier(Scheduler):  # type: ignore[misc]  # scrapy-redis ships no t
     def settle(self) -> tuple[int, int, int]:
         """Push the in-flight requests of workers whose heartbeat expired back to the queue; returns
         (requests recovered, requests queued, live workers with requests in flight)."""
+        workers = {key: key.decode().rsplit(":", 1)[1] for key in self.server.scan_iter(f"{self.queue.key}:inflight:*")}
         keys = [self.queue.key]
-        for key in self.server.scan_iter(f"{self.queue.key}:inflight:*"):
-            worker = key.decode().rsplit(":", 1)[1]
+        for key, worker in workers.items():
             if worker != self.worker:
                 keys += [key, self._alive_key(worker)]
         recovered, queued, busy, dead = self._settle(keys=keys)
         if recovered:
-            names = ", ".join(key.decode().rsplit(":", 1)[1] for key in dead)
+            names = ", ".join(workers[key] for key in dead)
             logger.warning("recovered %d in-flight request(s) of dead worker(s) %s", recovered, names)
             if self.stats:
                 self.stats.inc_value("frontier/recovered", recovered)
