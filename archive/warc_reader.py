@@ -119,13 +119,28 @@ def _capture_ref(path: Path, record: ArcWarcRecord, offset: int, length: int) ->
     )
 
 
+def _read_place(path: Path, offset: int, length: int) -> bytes:
+    """``length`` bytes at ``offset`` of ``path``, or of ``path.open`` while its writer still has it.
+
+    Captures name a WARC file by its final name from the first record on, but the writer renames
+    ``NAME.open`` to ``NAME`` only when it closes the file: what reads records during the crawl
+    (the versions pass at spider close, history lookups) finds them under the open name.
+    """
+    for candidate in (path, path.with_name(path.name + OPEN_SUFFIX), path):  # the rename may fall in between
+        try:
+            with open(candidate, "rb") as stream:
+                stream.seek(offset)
+                return stream.read(length)
+        except FileNotFoundError:
+            continue
+    raise FileNotFoundError(f"no such WARC file: {path} (nor {path.name}{OPEN_SUFFIX})")
+
+
 def load_response(path: Path, offset: int, length: int, decoded: bool = False) -> StoredResponse:
     """Load one record by place: its HTTP headers and payload, as stored or (``decoded``) with
     its Content-Encoding (gzip, deflate, br) undone."""
     try:
-        with open(path, "rb") as stream:
-            stream.seek(offset)
-            chunk = stream.read(length)
+        chunk = _read_place(path, offset, length)
         record = next(iter(ArchiveIterator(io.BytesIO(chunk))))
         http = record.http_headers
         payload = record.content_stream().read() if decoded else record.raw_stream.read()

@@ -205,10 +205,13 @@ class CatalogPipeline:
         errors = sum(v for k, v in stats.items() if isinstance(v, int) and k.startswith(
             ("spider_exceptions/", "downloader/exception_count", "warc/write_error", "log_count/ERROR")))
         status = "finished" if reason == "finished" else reason
+        # Read before any run is marked finished, with the retries writes have: a dropped connection here
+        # must not fail a crawl whose every record is stored.
+        recent = catalog.retrying("read the sources' recent runs", lambda: {
+            source_id: [r.article_links for r in catalog.recent_runs(source_id)] for source_id in self.run_ids})
         for source_id, run_id in self.run_ids.items():
             links = int(stats.get(f"links/articles/{source_id}", 0))
-            recent = [r.article_links for r in catalog.recent_runs(source_id)]
-            reasons = assess(links, recent, int(stats.get(f"articles/parsed/{source_id}", 0)),
+            reasons = assess(links, recent[source_id], int(stats.get(f"articles/parsed/{source_id}", 0)),
                              int(stats.get(f"articles/selectors_missed/{source_id}", 0)))
             if reasons:
                 logger.warning("source %s looks unhealthy: %s", source_id, "; ".join(reasons))

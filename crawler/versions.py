@@ -313,7 +313,17 @@ class _Pass:
 
 
 def update_versions(catalog: Catalog, warcs: Path, sources: Sequence[Source]) -> PassResult:
-    """Read the captures catalogued since the last pass; store the versions and events they show."""
+    """Read the captures catalogued since the last pass; store the versions and events they show.
+
+    A read that loses its connection (a PostgreSQL restart, a dropped connection) reruns the whole
+    pass, with the catalog's retries and backoff, as a write would. That is safe: each chunk stores
+    its URLs' scan positions with its versions and events, so a rerun goes on from what was stored.
+    The result then counts what the successful run read.
+    """
+    return catalog.retrying("versions pass", lambda: _run_pass(catalog, warcs, sources))
+
+
+def _run_pass(catalog: Catalog, warcs: Path, sources: Sequence[Source]) -> PassResult:
     result = PassResult()
     by_host = {h: s for s in sources for h in s.hosts}
     watermark = catalog.version_watermark()

@@ -13,7 +13,7 @@ from typing import BinaryIO
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.errors import WarcWriteError
+from archive.errors import WarcReadError, WarcWriteError
 from archive.warc_reader import iter_records, load_response
 from archive.warc_writer import HttpExchange, WarcConfig, WarcFileWriter
 from tests.helpers import GBK_BODY, GZIP_BODY, exchange, pinned_writer
@@ -61,6 +61,22 @@ def test_bodies_round_trip_byte_for_byte(tmp_path: Path) -> None:
     assert [r.url for r in refs] == ["http://www.qianlong.com/yz/1.shtml", "http://www.tibet.cn/cn/a.html"]
     assert load_response(path, refs[0].offset, refs[0].length).payload == GBK_BODY
     assert load_response(path, refs[1].offset, refs[1].length).payload == GZIP_BODY
+
+
+def test_a_record_loads_by_its_final_name_while_the_file_is_still_open(tmp_path: Path) -> None:
+    # A capture names the file its writer will rename to at close; a reader during the crawl (the
+    # versions pass at spider close, a history lookup) must find the record all the same.
+    writer = pinned_writer(tmp_path)
+    ref = writer.write_exchange(exchange("http://www.tibet.cn/cn/a.html", GBK_BODY))
+    assert not (tmp_path / ref.filename).exists() and (tmp_path / f"{ref.filename}.open").exists()
+    assert load_response(tmp_path / ref.filename, ref.offset, ref.length).payload == GBK_BODY
+    writer.close()
+    assert load_response(tmp_path / ref.filename, ref.offset, ref.length).payload == GBK_BODY
+
+
+def test_a_missing_warc_file_is_a_read_error_naming_it(tmp_path: Path) -> None:
+    with pytest.raises(WarcReadError, match="gone.warc.gz"):
+        load_response(tmp_path / "gone.warc.gz", 0, 10)
 
 
 def test_warcio_check_passes(tmp_path: Path) -> None:

@@ -3,14 +3,19 @@ cleanly, and nothing archived is lost (`aidnews index` fills the catalog from th
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from archive.catalog import Catalog, store
@@ -204,3 +209,56 @@ def test_a_lost_connection_raised_by_the_driver_itself_is_transient(postgres_url
             connection.execute("SELECT 1")
     assert store.transient(lost.value)
     assert not store.transient(psycopg.errors.UndefinedTable("relation does not exist"))
+
+
+@contextlib.contextmanager
+def _connection_dropped_before(catalog: Catalog, marker: str) -> Iterator[list[str]]:
+    """The server ends the connection of the first statement that contains ``marker``, just before it runs:
+    what a PostgreSQL restart does to a read in flight. Yields the statements it was done to."""
+    dropped: list[str] = []
+
+    def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if marker in statement and not dropped:
+            dropped.append(statement)
+            _admin(f"SELECT pg_terminate_backend({conn.connection.dbapi_connection.info.backend_pid})")
+
+    event.listen(catalog.engine, "before_cursor_execute", before)
+    try:
+        yield dropped
+    finally:
+        event.remove(catalog.engine, "before_cursor_execute", before)
+
+
+@pytest.mark.parametrize("marker", ["FROM version_scans", "FROM crawl_runs"])
+def test_the_crawl_end_reads_survive_a_dropped_connection(tmp_path: Path, postgres_url: str,  # noqa: F811
+                                                           marker: str) -> None:
+    # At spider close the pipeline reads as well as writes: the versions pass and the recent runs that
+    # decide health. Those reads retry as writes do, so a crawl whose records are stored ends "finished".
+    from scrapy.http import HtmlResponse
+
+    from crawler.items import ArticleItem
+    from crawler.pipelines import CatalogPipeline
+    from tests.helpers import pinned_writer
+    from tests.test_crawler_articles import BIG5_PAGE, TITLE, URL, big5_spider, write_big5_seeds
+
+    spider, crawler = big5_spider(write_big5_seeds(tmp_path / "seeds"))
+    writer = pinned_writer(tmp_path / "warcs")
+    ref = writer.write_exchange(exchange(URL, BIG5_PAGE, [(b"Content-Type", b"text/html")]))
+    writer.close()
+    pipeline = CatalogPipeline(postgres_url, batch_size=10, crawler=crawler, flush_interval=0, backoff=0.1)
+    pipeline.spider_opened(spider)
+    pipeline.record_written(ref, HtmlResponse(URL, body=BIG5_PAGE), spider)
+    pipeline.process_item(ArticleItem(url=URL, source_id="big5site", section="cn/news", title=TITLE, published=None,
+                                      origin="", editor="", author="", text="正文", record_id=ref.record_id,
+                                      captured_at=datetime(2025, 2, 17, tzinfo=UTC)))
+    assert pipeline.catalog is not None
+    with _connection_dropped_before(pipeline.catalog, marker) as dropped:
+        pipeline.spider_closed(spider, "finished")
+    assert dropped, f"no statement with {marker!r} ran"
+    assert crawler.stats is not None and crawler.stats.get_value("finish_reason") != "catalog_error"
+    assert crawler.stats.get_value("versions/captures_read") == 1  # the pass ran to its end
+    catalog = Catalog(postgres_url)
+    [run] = catalog.runs()
+    assert (run.status, run.articles) == ("finished", 1)
+    assert catalog.version_watermark() > 0
+    catalog.close()

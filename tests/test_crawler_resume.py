@@ -48,6 +48,10 @@ def test_second_crawl_is_incremental_and_sees_changes(tmp_path: Path) -> None:
                 "-s", "INCREMENTAL_REVISIT_ARTICLES_DAYS=0.000001", check=True)  # recheck every known article too
     after = _articles(tmp_path)
     assert after - first == set(changes["new"])  # new articles found
+    # Each spider's versions pass reads every source's captures, also the ones in another spider's
+    # WARC file, still named NAME.open while that spider runs.
+    logs = [p.read_text() for p in sorted((tmp_path / "logs").glob("crawl-*.log"))]
+    assert logs and not [line for log in logs for line in log.splitlines() if "versions pass: cannot read" in line]
     captures = _captures(tmp_path)
     revisits = [c for c in captures if c[1] == "revisit"]
     assert len(revisits) > 200 and {c[2] for c in revisits} == {304}  # unchanged pages: revisit records

@@ -207,7 +207,8 @@ class Catalog(CatalogReads, AppReads, DedupeTables, ChangesStore, SearchIndex):
 
     # -- writes ---------------------------------------------------------
     def retrying(self, what: str, write: Callable[[], T]) -> T:
-        """Run ``write`` (one whole transaction); retry it with backoff while the failure is transient."""
+        """Run ``write`` (one whole transaction, or work that is safe to repeat); retry it with backoff
+        while the failure is transient."""
         delay = self.backoff
         for attempt in range(1, self.retries + 2):
             try:
