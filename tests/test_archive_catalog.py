@@ -12,6 +12,7 @@ from archive.catalog import Catalog, catalog_url_for
 from archive.catalog.models import Article, Capture
 from archive.errors import CatalogError
 from tests.helpers import exchange, pinned_writer
+from tests.services import postgres_url  # noqa: F401 - fixture
 
 
 def test_migrates_upward_from_first_revision(tmp_path: Path) -> None:
@@ -95,3 +96,33 @@ def test_urlkey_migration_rewrites_stored_keys_as_pywb_computes_them(tmp_path: P
         keys = dict(session.execute(select(Capture.url, Capture.urlkey)).all())
     assert keys == {url: surt(url) for url in old}
     assert keys["http://www.tibet.cn/cn/aid_tibet/rw/"] == "cn,tibet)/cn/aid_tibet/rw"
+
+
+def _site_links_come_with_the_clusters(data: Path, url: str) -> None:
+    """replace_clusters stores the members' per-site counts; migration 0009 fills them for clusters stored
+    before it; forget_dedupe drops them with the clusters."""
+    from sqlalchemy import text
+
+    from tests.builders import sample_catalog
+
+    catalog = sample_catalog(data, url)
+    stored = catalog.site_counts().members
+    assert stored and any(flagged for (_, _, _, flagged) in stored) and any(c for (_, _, c, _) in stored)
+    with catalog.engine.begin() as connection:  # the catalog as 0008 left it: clusters, no counts
+        connection.execute(text("DROP TABLE site_links"))
+        connection.execute(text("UPDATE alembic_version SET version_num = '0008'"))
+    catalog.upgrade("head")
+    assert catalog.site_counts().members == stored
+    catalog.recount_site_links()
+    assert catalog.site_counts().members == stored
+    catalog.replace_clusters([])
+    assert catalog.site_counts().members == {}
+    catalog.close()
+
+
+def test_site_links_come_with_the_clusters_on_sqlite(tmp_path: Path) -> None:
+    _site_links_come_with_the_clusters(tmp_path, catalog_url_for(tmp_path))
+
+
+def test_site_links_come_with_the_clusters_on_postgresql(tmp_path: Path, postgres_url: str) -> None:  # noqa: F811
+    _site_links_come_with_the_clusters(tmp_path, postgres_url)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, aliased
 
 from archive.catalog.models import (
@@ -25,6 +25,7 @@ from archive.catalog.models import (
     ClusterMember,
     CrawlRun,
     Fingerprint,
+    SiteLink,
     Source,
 )
 from archive.surt import surt
@@ -230,24 +231,15 @@ class AppReads:
 
     def site_counts(self) -> SiteCounts:
         """Articles and repeated bodies per site, and cluster members per (original's site, member's
-        site): the report's per-site table and graph without reading one cluster."""
-        canonical = aliased(Article)
-        spam = Fingerprint.flags.like("%spam%")
+        site): the report's per-site table and graph without reading one cluster. The members'
+        counts are those ``replace_clusters`` stored with the clusters (``site_links``)."""
         with self.session() as session:
             per_site = session.execute(select(Article.source_id, func.count()).group_by(Article.source_id))
             repeated = session.execute(
                 select(Article.source_id, func.count()).join(Fingerprint, Fingerprint.article_id == Article.id)
                 .where(Fingerprint.repeated_in_page == 1).group_by(Article.source_id))
-            is_canonical = ClusterMember.article_id == Cluster.canonical_id
-            flagged = func.coalesce(spam, False)
-            members = session.execute(
-                select(canonical.source_id, Article.source_id, is_canonical, flagged, func.count())
-                .select_from(ClusterMember)
-                .join(Cluster, Cluster.id == ClusterMember.cluster_id)
-                .join(Article, Article.id == ClusterMember.article_id)
-                .join(canonical, canonical.id == Cluster.canonical_id)
-                .join(Fingerprint, and_(Fingerprint.article_id == Article.id), isouter=True)
-                .group_by(canonical.source_id, Article.source_id, is_canonical, flagged))
+            members = session.execute(select(SiteLink.canonical_source, SiteLink.member_source, SiteLink.is_canonical,
+                                             SiteLink.flagged, SiteLink.members))
             return SiteCounts(
                 sources={s.id: s for s in session.scalars(select(Source))},
                 articles_per_site={r[0]: int(r[1]) for r in per_site},

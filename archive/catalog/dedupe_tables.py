@@ -3,7 +3,8 @@
 :class:`DedupeTables` is mixed into :class:`archive.catalog.Catalog`. The candidate searches are
 here, beside the schema they index, so the dedupe package states its rules (how many bands, how
 far apart, how many shared samples) and never names a table. Clusters are written by
-``Catalog.replace_clusters`` and forgotten by ``Catalog.forget_dedupe``.
+``Catalog.replace_clusters`` (with their :func:`site_links_select` counts) and forgotten by
+``Catalog.forget_dedupe``.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Connection, func, literal, or_, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Select, and_, func, literal, or_, select, text
+from sqlalchemy.orm import Session, aliased
 
 from archive.catalog.driver import raw_cursor
-from archive.catalog.models import Article, DedupePair, Fingerprint, PassageSample
+from archive.catalog.models import Article, Cluster, ClusterMember, DedupePair, Fingerprint, PassageSample
 
 BATCH = 500  # ids per IN (...) list
 INSERT_BATCH = 5_000
@@ -35,6 +36,21 @@ class SampleRule:
     max_docs: int
     min_shared: int
     min_ratio: float
+
+
+def site_links_select() -> Select[str, str, bool, bool, int]:
+    """The ``site_links`` rows of the clusters stored now: members per (original's site, member's site,
+    member is the original, member flagged spam)."""
+    canonical = aliased(Article)
+    is_canonical = ClusterMember.article_id == Cluster.canonical_id
+    flagged = func.coalesce(Fingerprint.flags.like("%spam%"), False)
+    return (select(canonical.source_id, Article.source_id, is_canonical, flagged, func.count())
+            .select_from(ClusterMember)
+            .join(Cluster, Cluster.id == ClusterMember.cluster_id)
+            .join(Article, Article.id == ClusterMember.article_id)
+            .join(canonical, canonical.id == Cluster.canonical_id)
+            .join(Fingerprint, and_(Fingerprint.article_id == Article.id), isouter=True)
+            .group_by(canonical.source_id, Article.source_id, is_canonical, flagged))
 
 
 SampleRow = tuple[int, int, int, int, int]  # article a, article b, shared samples, samples of a, samples of b

@@ -312,7 +312,11 @@ class SearchIndex:
                 connection.execute(text("SET LOCAL enable_seqscan = off"))
             plan = _plan(terms, dialect)
             matches, params = _match_sql(plan, where, dialect)
-            total = int(connection.execute(text(_count_sql(plan, where, dialect, matches)), params).scalar() or 0)
+            # The count needs no cluster of each match: without that join, a four-character word in 90 % of
+            # a million articles is counted in 640 ms instead of 739 (SQLite; a plain scan of every folded
+            # text with instr takes 632: reading the text is the floor of an exact count).
+            counted, _ = _match_sql(plan, where, dialect, clusters=False)
+            total = int(connection.execute(text(_count_sql(plan, where, dialect, counted)), params).scalar() or 0)
             span = int(connection.execute(text("SELECT max(article_id) FROM search_docs")).scalar() or 0)
             rows: list[SearchRow] | None = None
             if total and total * total >= WALK_RATIO * limit * span:
@@ -455,11 +459,12 @@ def _count_sql(plan: _Plan, where: SearchWhere, dialect: str, matches: str) -> s
 
 
 def _match_sql(plan: _Plan, where: SearchWhere, dialect: str,
-               only: Sequence[int] = ()) -> tuple[str, dict[str, Any]]:
+               only: Sequence[int] = (), clusters: bool = True) -> tuple[str, dict[str, Any]]:
     """The SELECT (id, ts, cid) of every matching article, and its parameters. With ``only``, of those
     articles alone, tested by the definition (each term a substring of the folded text) rather than
     through the index: for a few hundred rows that is cheaper than probing the pair index row by row
-    (on SQLite, a probe of a one-character prefix expands to every pair it starts)."""
+    (on SQLite, a probe of a one-character prefix expands to every pair it starts). Without
+    ``clusters``, ``cid`` is NULL unless a filter needs the clusters anyway (for counting)."""
     params: dict[str, Any] = {}
     conditions: list[str] = []
     source = "search_docs d"
@@ -479,8 +484,10 @@ def _match_sql(plan: _Plan, where: SearchWhere, dialect: str,
     for i, term in enumerate(checks):
         conditions.append(check.format(i))
         params[f"check{i}"] = term
-    source += _filter_sql(where, conditions, params)
-    sql = f"SELECT d.article_id AS id, d.sort_ts AS ts, cm.cluster_id AS cid FROM {source}"
+    joined = clusters or where.cluster_id is not None or where.has_copies is not None
+    source += _filter_sql(where, conditions, params, clusters=joined)
+    cid = "cm.cluster_id" if joined else "NULL"
+    sql = f"SELECT d.article_id AS id, d.sort_ts AS ts, {cid} AS cid FROM {source}"
     if conditions:
         sql += " WHERE " + " AND ".join(conditions)
     return sql, params
@@ -496,8 +503,9 @@ def _date_bounds(where: SearchWhere, conditions: list[str], params: dict[str, An
         params["until_ts"] = where.until_ts
 
 
-def _filter_sql(where: SearchWhere, conditions: list[str], params: dict[str, Any]) -> str:
-    """Add the filters' conditions and parameters; return the joins they need."""
+def _filter_sql(where: SearchWhere, conditions: list[str], params: dict[str, Any], clusters: bool = True) -> str:
+    """Add the filters' conditions and parameters; return the joins they need (``clusters``: and the
+    join to each article's cluster, which the cluster filters need)."""
     joins = ""
     if where.source_id is not None or where.change_kind is not None:
         joins += " JOIN articles a ON a.id = d.article_id"
@@ -508,6 +516,8 @@ def _filter_sql(where: SearchWhere, conditions: list[str], params: dict[str, Any
         conditions.append("EXISTS (SELECT 1 FROM change_events e WHERE e.url = a.url AND e.kind = :change_kind)")
         params["change_kind"] = where.change_kind
     _date_bounds(where, conditions, params)
+    if not clusters:
+        return joins
     joins += " LEFT JOIN cluster_members cm ON cm.article_id = d.article_id"
     if where.cluster_id is not None:
         conditions.append("cm.cluster_id = :cluster_id")

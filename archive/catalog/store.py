@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archive.catalog.app_reads import AppReads
 from archive.catalog.changes_store import ChangesStore
-from archive.catalog.dedupe_tables import DedupeTables
+from archive.catalog.dedupe_tables import DedupeTables, site_links_select
 from archive.catalog.driver import conflict_insert, raw_cursor
 from archive.catalog.models import (
     Article,
@@ -29,6 +29,7 @@ from archive.catalog.models import (
     DedupePair,
     Fingerprint,
     PassageSample,
+    SiteLink,
     Source,
 )
 from archive.catalog.reads import CatalogReads
@@ -76,6 +77,13 @@ def capture_row(ref: RecordRef, source_id: str | None = None, run_id: int | None
         "filename": ref.filename, "offset": ref.offset, "length": ref.length, "source_id": source_id,
         "run_id": run_id,
     }
+
+
+def _count_site_links(session: Session) -> None:
+    # With the clusters, in their transaction. The fingerprints' spam flags are stored by then: the
+    # pass fingerprints before it clusters.
+    session.execute(insert(SiteLink).from_select(
+        ["canonical_source", "member_source", "is_canonical", "flagged", "members"], site_links_select()))
 
 
 def transient(exc: BaseException) -> bool:
@@ -292,7 +300,7 @@ class Catalog(CatalogReads, AppReads, DedupeTables, ChangesStore, SearchIndex):
 
         def write() -> None:
             with self.session() as session, session.begin():
-                for model in (ClusterMember, Cluster, DedupePair, PassageSample, Fingerprint):
+                for model in (SiteLink, ClusterMember, Cluster, DedupePair, PassageSample, Fingerprint):
                     session.execute(delete(model))
 
         self._write("forget the near-duplicate results", write)
@@ -302,6 +310,7 @@ class Catalog(CatalogReads, AppReads, DedupeTables, ChangesStore, SearchIndex):
 
         def write() -> None:
             with self.session() as session, session.begin():
+                session.execute(delete(SiteLink))
                 session.execute(delete(ClusterMember))
                 session.execute(delete(Cluster))
                 if not clusters:
@@ -315,8 +324,20 @@ class Catalog(CatalogReads, AppReads, DedupeTables, ChangesStore, SearchIndex):
                            for (_, ms), cluster_id in zip(clusters, ids, strict=True) for m in ms]
                 for start in range(0, len(members), batch):
                     session.execute(insert(ClusterMember), members[start:start + batch])
+                _count_site_links(session)
 
         self._write(f"store {len(clusters)} cluster(s)", write)
+
+    def recount_site_links(self) -> None:
+        """Count the stored clusters' members per site again (``site_links``), for clusters written
+        without :meth:`replace_clusters` (bench/serve.py builds its catalog with sqlite3)."""
+
+        def write() -> None:
+            with self.session() as session, session.begin():
+                session.execute(delete(SiteLink))
+                _count_site_links(session)
+
+        self._write("count cluster members per site", write)
 
     def start_run(self, spider: str, sources: Sequence[str], source_id: str | None = None,
                   started: datetime | None = None) -> int:
