@@ -121,6 +121,17 @@ def index(url: str) -> float:
     return seconds
 
 
+def _fresh_queries(count: int) -> list[str]:
+    """``count`` distinct queries of two common words, one of three or more characters (so a substring
+    check decides it), none of them in QUERIES: each one's total is counted, none is remembered."""
+    longer = [w for w in WORDS if len(w) >= 3]
+    queries = [f"{a} {b}" for a in longer for b in WORDS if b != a and f"{a} {b}" not in QUERIES]
+    random.Random(2).shuffle(queries)
+    if count > len(queries):
+        raise SystemExit(f"--requests: at most {len(queries) - 2} for distinct queries")
+    return queries[:count]
+
+
 def _get(url: str) -> float:
     began = time.perf_counter()
     with urllib.request.urlopen(url, timeout=120) as answer:
@@ -144,10 +155,14 @@ def measure(folder: Path, articles: int, clusters: int, requests: int) -> dict[s
         assert found, line
         base = found.group(1)
         rng = random.Random(1)
+        fresh = iter(_fresh_queries(requests + 2))
         pages = {
             "home": lambda: base,
             # Words in 80-90 % of the articles (the vocabulary is small): the exact total reads most folded texts.
-            "search, common words": lambda: f"{base}search?q={urllib.parse.quote(rng.choice(QUERIES))}",
+            # Each query asked once: its total is counted (a total is kept until the catalog changes).
+            "search, common words, first time": lambda: f"{base}search?q={urllib.parse.quote(next(fresh))}",
+            # The same few queries again: their totals are kept (what paging through one query costs).
+            "search, common words, again": lambda: f"{base}search?q={urllib.parse.quote(rng.choice(QUERIES))}",
             # A story's title number: one to three articles.
             "search, one story": lambda: f"{base}search?q={urllib.parse.quote(f'第{rng.randint(0, clusters - 1)}篇')}",
             "article": lambda: f"{base}articles/{rng.randint(1, articles)}",
@@ -156,6 +171,8 @@ def measure(folder: Path, articles: int, clusters: int, requests: int) -> dict[s
             "sites": lambda: f"{base}sites",
         }
         out = {}
+        for query in QUERIES:  # "again" times queries asked before
+            _get(f"{base}search?q={urllib.parse.quote(query)}")
         for name, make in pages.items():
             times = [_get(make()) for _ in range(requests + 2)][2:]
             out[name] = (statistics.median(times), p95(times))

@@ -298,6 +298,48 @@ def test_reindexing_an_article_replaces_its_terms(empty: Catalog) -> None:
     assert empty.search_doc_count() == 1
 
 
+def test_a_total_is_counted_once_until_a_write_can_change_it(empty: Catalog) -> None:
+    # Paging through a query, or asking it again, reuses its total; the index, the clusters and the change
+    # events each bump search_state in the transaction that writes them, and the next search counts again.
+    from sqlalchemy import event
+
+    records = add_articles(empty, [{"text": f"对口支援项目{n}", "url": f"http://a.example/{n}.html"} for n in range(5)])
+    index_records(empty, records)
+    counted: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "count(*)" in statement:
+            counted.append(statement)
+
+    def counts(query: str, filters: SearchFilters = NO_FILTERS, **kw: Any) -> tuple[int, int]:
+        before = len(counted)
+        total = search(empty, query, filters, **kw).total
+        return total, len(counted) - before
+
+    event.listen(empty.engine, "before_cursor_execute", count)
+    try:
+        first = search(empty, "对口支援", limit=2)
+        assert first.total == 5 and counted
+        assert counts("对口支援", limit=2, cursor=first.next_cursor) == (5, 0)  # the next page
+        assert counts("对口支援") == (5, 0) and counts("支援项目") == (5, 1)  # another query is counted
+        index_records(empty, add_articles(empty, [{"text": "对口支援新闻"}], start=5))
+        assert counts("对口支援") == (6, 1)
+        copies = SearchFilters(has_copies=True)
+        assert counts("对口支援", copies)[0] == 0
+        ids = sorted(a.id for a in empty.articles())[:2]
+        empty.replace_clusters([(ids[0], ids)])
+        assert counts("对口支援", copies) == (2, 1)
+        edited = SearchFilters(change_kind="edited")
+        assert counts("对口支援", edited)[0] == 0
+        empty.store_versions(None, 0, [], [{
+            "url": "http://a.example/3.html", "source_id": "tibet_cn", "kind": "edited", "how": "",
+            "before_record": records[3], "after_record": records[3], "detected": "20250218000000",
+            "summary": "edited", "fields": "{}"}], [])
+        assert counts("对口支援", edited) == (1, 1)
+    finally:
+        event.remove(empty.engine, "before_cursor_execute", count)
+
+
 def test_sqlite_and_postgresql_return_the_same(tmp_path: Path, postgres_url: str) -> None:  # noqa: F811
     lite = sample_catalog(tmp_path / "lite")
     pg = sample_catalog(tmp_path / "pg", postgres_url)

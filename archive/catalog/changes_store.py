@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from archive.catalog.driver import conflict_insert
 from archive.catalog.models import Article, Capture, ChangeEvent, Version, VersionPass, VersionScan
+from archive.catalog.search_index import search_changed
 
 BATCH = 500
 R = TypeVar("R", Article, Capture, Version)
@@ -119,6 +120,8 @@ class ChangesStore:
 
         def write() -> None:
             with self.session() as session, session.begin():
+                if events:
+                    search_changed(session.connection())  # the "kind of change" filter's totals
                 for model, rows, keys in ((Version, versions, ["record_id"]),
                                           (ChangeEvent, events, ["url", "after_record", "kind"])):
                     for start in range(0, len(rows), BATCH):

@@ -15,11 +15,17 @@ find a two-character word and pg_bigm is not installed. Both filter, order and p
 articles on both. Deleting a contentless FTS5 row means giving back the tokens it was inserted with,
 recomputed here from the stored folded text: a change to :func:`fts_tokens` needs a rebuild
 (``aidnews search-index --rebuild``) before the next incremental write.
+
+Totals are kept per process by (``search_state.generation``, terms, filters): every write that can
+change a total bumps the generation in its transaction (:func:`search_changed`), so paging through a
+query does not count its matches again.
 """
 
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -39,6 +45,7 @@ WALK_BATCH = 100
 WALK_BATCH_MAX = 2_000
 WALK_BUDGET = 8
 WALK_MIN_BUDGET = 2_000
+TOTALS_KEPT = 512  # (generation, query) -> total: the queries of a morning, a few kilobytes
 
 
 @dataclass(frozen=True)
@@ -121,6 +128,36 @@ def fts_tokens(folded: str) -> str:
     for last in _RUN_END.findall(folded):
         seen.setdefault(last, None)
     return " ".join(seen)
+
+
+def search_changed(connection: Connection) -> None:
+    """Bump ``search_state.generation`` in the caller's transaction: it writes what can change a total
+    (the index, the clusters, the change events). First in the transaction, so that concurrent
+    writers queue on this one row before they lock anything else."""
+    connection.execute(text("UPDATE search_state SET generation = generation + 1"))
+
+
+class _Totals:
+    """Totals already counted, by (generation, terms, filters); the app searches from a thread pool."""
+
+    def __init__(self, size: int = TOTALS_KEPT) -> None:
+        self._items: OrderedDict[tuple[Any, ...], int] = OrderedDict()
+        self._lock = threading.Lock()
+        self._size = size
+
+    def get(self, key: tuple[Any, ...]) -> int | None:
+        with self._lock:
+            total = self._items.get(key)
+            if total is not None:
+                self._items.move_to_end(key)
+            return total
+
+    def put(self, key: tuple[Any, ...], total: int) -> None:
+        with self._lock:
+            self._items[key] = total
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
 
 
 @dataclass(frozen=True)
@@ -232,6 +269,7 @@ class SearchIndex:
             return
         with self.session() as session, session.begin():
             connection = session.connection()
+            search_changed(connection)
             self._delete_docs(connection, [d.article_id for d in docs])
             if connection.dialect.name == "postgresql":
                 # The pairs travel as one space-separated string (a pair holds no space): the driver's
@@ -264,6 +302,7 @@ class SearchIndex:
         every row is several times faster than growing it row by row (:meth:`ensure_search_index`)."""
         with self.session() as session, session.begin():
             connection = session.connection()
+            search_changed(connection)
             if connection.dialect.name == "postgresql":
                 connection.execute(text("DROP INDEX IF EXISTS ix_search_docs_terms"))
                 connection.execute(text("TRUNCATE search_docs"))
@@ -291,6 +330,10 @@ class SearchIndex:
                 connection.execute(text("INSERT INTO search_fts (search_fts) VALUES ('optimize')"))
 
     # -- queries --------------------------------------------------------
+    def forget_search_totals(self) -> None:
+        """Drop the totals this process kept: the next search counts again (benchmarks time the count)."""
+        self.__dict__.pop("_search_totals", None)
+
     def search_articles(self, terms: Sequence[str], where: SearchWhere, *, after: tuple[int, int] | None,
                         limit: int, group_clusters: bool) -> tuple[int, list[SearchRow]]:
         """``(matching articles, one page of them)``: articles whose folded text holds every folded
@@ -312,11 +355,19 @@ class SearchIndex:
                 connection.execute(text("SET LOCAL enable_seqscan = off"))
             plan = _plan(terms, dialect)
             matches, params = _match_sql(plan, where, dialect)
+            # Read before counting: a total counted under generation g may then include a write committed
+            # after g (as if asked a moment later), never miss one committed before it.
+            generation = connection.execute(text("SELECT generation FROM search_state")).scalar()
+            totals: _Totals = self.__dict__.setdefault("_search_totals", _Totals())
+            key = (generation, plan.terms, where)
             # The count needs no cluster of each match: without that join, a four-character word in 90 % of
             # a million articles is counted in 640 ms instead of 739 (SQLite; a plain scan of every folded
             # text with instr takes 632: reading the text is the floor of an exact count).
-            counted, _ = _match_sql(plan, where, dialect, clusters=False)
-            total = int(connection.execute(text(_count_sql(plan, where, dialect, counted)), params).scalar() or 0)
+            total = totals.get(key)
+            if total is None:
+                counted, _ = _match_sql(plan, where, dialect, clusters=False)
+                total = int(connection.execute(text(_count_sql(plan, where, dialect, counted)), params).scalar() or 0)
+                totals.put(key, total)
             span = int(connection.execute(text("SELECT max(article_id) FROM search_docs")).scalar() or 0)
             rows: list[SearchRow] | None = None
             if total and total * total >= WALK_RATIO * limit * span:

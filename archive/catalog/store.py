@@ -33,7 +33,7 @@ from archive.catalog.models import (
     Source,
 )
 from archive.catalog.reads import CatalogReads
-from archive.catalog.search_index import SearchIndex
+from archive.catalog.search_index import SearchIndex, search_changed
 from archive.errors import CatalogError
 from archive.redact import redact_url
 from archive.warc_writer import RecordRef
@@ -300,6 +300,7 @@ class Catalog(CatalogReads, AppReads, DedupeTables, ChangesStore, SearchIndex):
 
         def write() -> None:
             with self.session() as session, session.begin():
+                search_changed(session.connection())  # the cluster filters' totals
                 for model in (SiteLink, ClusterMember, Cluster, DedupePair, PassageSample, Fingerprint):
                     session.execute(delete(model))
 
@@ -310,6 +311,7 @@ class Catalog(CatalogReads, AppReads, DedupeTables, ChangesStore, SearchIndex):
 
         def write() -> None:
             with self.session() as session, session.begin():
+                search_changed(session.connection())  # the cluster filters' totals
                 session.execute(delete(SiteLink))
                 session.execute(delete(ClusterMember))
                 session.execute(delete(Cluster))
