@@ -45,7 +45,7 @@ WALK_BATCH = 100
 WALK_BATCH_MAX = 2_000
 WALK_BUDGET = 8
 WALK_MIN_BUDGET = 2_000
-TOTALS_KEPT = 512  # (generation, query) -> total: the queries of a morning, a few kilobytes
+TOTALS_KEPT = 512  # (generation, query) -> total: the queries of a morning, well under a megabyte
 
 
 @dataclass(frozen=True)
