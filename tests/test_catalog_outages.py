@@ -10,7 +10,6 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -234,23 +233,9 @@ def test_the_crawl_end_reads_survive_a_dropped_connection(tmp_path: Path, postgr
                                                            marker: str) -> None:
     # At spider close the pipeline reads as well as writes: the versions pass and the recent runs that
     # decide health. Those reads retry as writes do, so a crawl whose records are stored ends "finished".
-    from scrapy.http import HtmlResponse
+    from tests.test_crawler_pipelines import one_article_pipeline
 
-    from crawler.items import ArticleItem
-    from crawler.pipelines import CatalogPipeline
-    from tests.helpers import pinned_writer
-    from tests.test_crawler_articles import BIG5_PAGE, TITLE, URL, big5_spider, write_big5_seeds
-
-    spider, crawler = big5_spider(write_big5_seeds(tmp_path / "seeds"))
-    writer = pinned_writer(tmp_path / "warcs")
-    ref = writer.write_exchange(exchange(URL, BIG5_PAGE, [(b"Content-Type", b"text/html")]))
-    writer.close()
-    pipeline = CatalogPipeline(postgres_url, batch_size=10, crawler=crawler, flush_interval=0, backoff=0.1)
-    pipeline.spider_opened(spider)
-    pipeline.record_written(ref, HtmlResponse(URL, body=BIG5_PAGE), spider)
-    pipeline.process_item(ArticleItem(url=URL, source_id="big5site", section="cn/news", title=TITLE, published=None,
-                                      origin="", editor="", author="", text="正文", record_id=ref.record_id,
-                                      captured_at=datetime(2025, 2, 17, tzinfo=UTC)))
+    spider, crawler, pipeline, _ = one_article_pipeline(tmp_path, postgres_url, backoff=0.1)
     assert pipeline.catalog is not None
     with _connection_dropped_before(pipeline.catalog, marker) as dropped:
         pipeline.spider_closed(spider, "finished")

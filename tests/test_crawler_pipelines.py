@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+from scrapy import Spider
+from scrapy.crawler import Crawler
 from scrapy.http import HtmlResponse
 
 from archive.catalog import Catalog, catalog_url_for
+from archive.warc_writer import RecordRef
 from crawler.history import History
 from crawler.items import ArticleItem
 from crawler.pipelines import CatalogPipeline
@@ -16,18 +20,26 @@ from tests.helpers import exchange, pinned_writer
 from tests.test_crawler_articles import BIG5_PAGE, TITLE, URL, big5_spider, write_big5_seeds
 
 
-def test_pipeline_writes_captures_articles_and_the_run(tmp_path: Path) -> None:
+def one_article_pipeline(tmp_path: Path, catalog_url: str,
+                         **options: Any) -> tuple[Spider, Crawler, CatalogPipeline, RecordRef]:
+    """The catalog pipeline of a configured spider that archived one article page and scraped its
+    item, as a crawl leaves it before the spider closes."""
     spider, crawler = big5_spider(write_big5_seeds(tmp_path / "seeds"))
     writer = pinned_writer(tmp_path / "warcs")
     ref = writer.write_exchange(exchange(URL, BIG5_PAGE, [(b"Content-Type", b"text/html")]))
     writer.close()
-    pipeline = CatalogPipeline(catalog_url_for(tmp_path), batch_size=10, crawler=crawler, flush_interval=0)
+    pipeline = CatalogPipeline(catalog_url, batch_size=10, crawler=crawler, flush_interval=0, **options)
     pipeline.spider_opened(spider)
     pipeline.record_written(ref, HtmlResponse(URL, body=BIG5_PAGE), spider)
     item = ArticleItem(url=URL, source_id="big5site", section="cn/news", title=TITLE, published=None,
                        origin="西藏日報", editor="", author="", text="正文", record_id=ref.record_id,
                        captured_at=datetime(2025, 2, 17, tzinfo=UTC))
     assert pipeline.process_item(item) is item
+    return spider, crawler, pipeline, ref
+
+
+def test_pipeline_writes_captures_articles_and_the_run(tmp_path: Path) -> None:
+    spider, _, pipeline, ref = one_article_pipeline(tmp_path, catalog_url_for(tmp_path))
     pipeline.spider_closed(spider, "finished")
     catalog = Catalog(catalog_url_for(tmp_path))
     assert [(c.record_id, c.source_id) for c in catalog.captures()] == [(ref.record_id, "big5site")]

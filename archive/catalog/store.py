@@ -79,9 +79,10 @@ def capture_row(ref: RecordRef, source_id: str | None = None, run_id: int | None
     }
 
 
-def _count_site_links(session: Session) -> None:
+def _recount_site_links(session: Session) -> None:
     # With the clusters, in their transaction. The fingerprints' spam flags are stored by then: the
     # pass fingerprints before it clusters.
+    session.execute(delete(SiteLink))
     session.execute(insert(SiteLink).from_select(
         ["canonical_source", "member_source", "is_canonical", "flagged", "members"], site_links_select()))
 
@@ -312,21 +313,19 @@ class Catalog(CatalogReads, AppReads, DedupeTables, ChangesStore, SearchIndex):
         def write() -> None:
             with self.session() as session, session.begin():
                 search_changed(session.connection())  # the cluster filters' totals
-                session.execute(delete(SiteLink))
                 session.execute(delete(ClusterMember))
                 session.execute(delete(Cluster))
-                if not clusters:
-                    return
-                # One multi-row INSERT ... RETURNING, ids in the order of the clusters (SQLAlchemy 2).
-                ids = session.scalars(
-                    insert(Cluster).returning(Cluster.id, sort_by_parameter_order=True),
-                    [{"canonical_id": canonical} for canonical, _ in clusters],
-                ).all()
-                members = [{"article_id": m, "cluster_id": cluster_id}
-                           for (_, ms), cluster_id in zip(clusters, ids, strict=True) for m in ms]
-                for start in range(0, len(members), batch):
-                    session.execute(insert(ClusterMember), members[start:start + batch])
-                _count_site_links(session)
+                if clusters:
+                    # One multi-row INSERT ... RETURNING, ids in the order of the clusters (SQLAlchemy 2).
+                    ids = session.scalars(
+                        insert(Cluster).returning(Cluster.id, sort_by_parameter_order=True),
+                        [{"canonical_id": canonical} for canonical, _ in clusters],
+                    ).all()
+                    members = [{"article_id": m, "cluster_id": cluster_id}
+                               for (_, ms), cluster_id in zip(clusters, ids, strict=True) for m in ms]
+                    for start in range(0, len(members), batch):
+                        session.execute(insert(ClusterMember), members[start:start + batch])
+                _recount_site_links(session)
 
         self._write(f"store {len(clusters)} cluster(s)", write)
 
@@ -336,8 +335,7 @@ class Catalog(CatalogReads, AppReads, DedupeTables, ChangesStore, SearchIndex):
 
         def write() -> None:
             with self.session() as session, session.begin():
-                session.execute(delete(SiteLink))
-                _count_site_links(session)
+                _recount_site_links(session)
 
         self._write("count cluster members per site", write)
 
