@@ -121,6 +121,21 @@ def index(url: str) -> float:
     return seconds
 
 
+def prepare(folder: Path, articles: int, clusters: int) -> tuple[float, float] | None:
+    """The catalog in ``folder``, built and indexed unless an earlier run finished it there (``done``);
+    returns (build seconds, index seconds) when it was built now."""
+    if (folder / "done").exists():
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "catalog.sqlite").unlink(missing_ok=True)  # a run stopped half way
+    began = time.perf_counter()
+    url = build(folder, articles, clusters)
+    built = time.perf_counter() - began
+    indexed = index(url)
+    (folder / "done").touch()
+    return built, indexed
+
+
 def _fresh_queries(count: int) -> list[str]:
     """``count`` distinct queries of two common words, one of three or more characters (so a substring
     check decides it), none of them in QUERIES: each one's total is counted, none is remembered."""
@@ -194,25 +209,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="aidnews-serve-bench-") as tmp:
         folder = args.keep or Path(tmp)
         small, big = folder / "small-1000-100", folder / f"big-{args.articles}-{args.clusters}"
-        if not (small / "done").exists():
-            small.mkdir(parents=True, exist_ok=True)
-            build(small, 1_000, 100)
-            index(f"sqlite:///{small / 'catalog.sqlite'}")
-            (small / "done").touch()
-        built = indexed = None
-        if not (big / "done").exists():  # built and indexed to the end
-            big.mkdir(parents=True, exist_ok=True)
-            (big / "catalog.sqlite").unlink(missing_ok=True)
-            began = time.perf_counter()
-            url = build(big, args.articles, args.clusters)
-            built = time.perf_counter() - began
-            indexed = index(url)
-            (big / "done").touch()
+        prepare(small, 1_000, 100)
+        timings = prepare(big, args.articles, args.clusters)
         size = (big / "catalog.sqlite").stat().st_size
         base = measure(small, 1_000, 100, args.requests)
         scaled = measure(big, args.articles, args.clusters, args.requests)
-    how = (f"built in {built:.0f} s, search-indexed in {indexed:.0f} s, " if built is not None and indexed is not None
-           else "")
+    how = f"built in {timings[0]:.0f} s, search-indexed in {timings[1]:.0f} s, " if timings else ""
     lines = [f"`aidnews serve` over a SQLite catalog of {args.articles:,} articles and {args.clusters:,} clusters "
              f"({how}{size / 1e9:.2f} GB with the index), "
              f"{args.requests} requests a page over loopback, one at a time, full answer read; baseline: the same "
