@@ -100,18 +100,16 @@ def test_urlkey_migration_rewrites_stored_keys_as_pywb_computes_them(tmp_path: P
 
 def _site_links_come_with_the_clusters(data: Path, url: str) -> None:
     """replace_clusters stores the members' per-site counts; migration 0009 fills them for clusters stored
-    before it; forget_dedupe drops them with the clusters."""
+    before it; recount_site_links counts them again; no clusters, no counts."""
     from alembic import command
-    from alembic.config import Config
 
-    from archive.catalog.store import MIGRATIONS
+    from archive.catalog.store import migrations_config
     from tests.builders import sample_catalog
 
     catalog = sample_catalog(data, url)
     stored = catalog.site_counts().members
     assert stored and any(flagged for (_, _, _, flagged) in stored) and any(c for (_, _, c, _) in stored)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config = migrations_config()
     with catalog.engine.begin() as connection:  # the catalog as 0008 left it: clusters, no counts
         config.attributes["connection"] = connection
         command.downgrade(config, "0008")

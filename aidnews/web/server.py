@@ -44,11 +44,10 @@ class ServeOptions:
 
 def open_catalog(url: str) -> Catalog:
     """The catalog, read as it is: no migration; a schema other than this code's head is refused."""
-    from alembic.config import Config
     from alembic.script import ScriptDirectory
 
     from archive.catalog import Catalog
-    from archive.catalog.store import MIGRATIONS
+    from archive.catalog.store import migrations_config
     from archive.errors import CatalogError
 
     try:
@@ -56,9 +55,7 @@ def open_catalog(url: str) -> Catalog:
         revision = catalog.schema_revision()
     except CatalogError as exc:
         raise WebError(str(exc)) from exc
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    head = ScriptDirectory.from_config(config).get_current_head()
+    head = ScriptDirectory.from_config(migrations_config()).get_current_head()
     if revision != head:
         catalog.close()
         raise WebError(f"the catalog is at schema {revision or 'none'}, this aidnews reads {head}: "

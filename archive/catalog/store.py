@@ -41,6 +41,13 @@ from archive.warc_writer import RecordRef
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def migrations_config() -> Config:
+    """Alembic's configuration for the catalog's migrations (upgrades, the head revision, tests' downgrades)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
 COPY_ROWS = 2_000  # larger PostgreSQL writes go through COPY (several times faster than INSERT batches)
 RETRIES = 6  # a busy or briefly unavailable catalog: writes retry with backoff 0.5, 1, 2, 4, 8, 16 s
 BACKOFF = 0.5
@@ -195,8 +202,7 @@ class Catalog(CatalogReads, AppReads, DedupeTables, ChangesStore, SearchIndex):
 
     def upgrade(self, revision: str = "head") -> None:
         """Apply Alembic migrations up to ``revision``."""
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
+        config = migrations_config()
 
         def migrate() -> None:  # one transaction: a retry after a dropped connection starts clean
             with self.engine.begin() as connection:
